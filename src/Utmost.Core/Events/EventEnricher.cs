@@ -1,0 +1,46 @@
+using Utmost.Core.Common;
+using Utmost.Core.Privacy;
+
+namespace Utmost.Core.Events;
+
+/// <summary>Turns a validated input into the stored event: lead source, anonymised IP, user agent, times, id.</summary>
+public static class EventEnricher
+{
+    public static MarketingEvent Enrich(EventInput input, IngestionContext context)
+    {
+        var occurredAt = input.Timestamp ?? context.ReceivedAt;
+        // A browser could claim any IP or agent in its body; only keyed server-side senders may speak for the user.
+        var ip = context.Trusted && input.IpAddress is not null
+            ? IpAnonymizer.Anonymize(input.IpAddress)
+            : IpAnonymizer.Anonymize(context.ClientIp);
+        var userAgent = context.Trusted && input.UserAgent is not null ? input.UserAgent : context.UserAgent ?? input.UserAgent;
+        return new MarketingEvent
+        {
+            Id = Ids.New(occurredAt),
+            TenantId = context.TenantId,
+            EventId = input.EventId,
+            EventType = input.EventType,
+            EventName = input.EventName,
+            PageUrl = input.PageUrl,
+            ReferrerUrl = input.ReferrerUrl,
+            UtmSource = input.UtmSource,
+            UtmMedium = input.UtmMedium,
+            UtmCampaign = input.UtmCampaign,
+            UtmTerm = input.UtmTerm,
+            UtmContent = input.UtmContent,
+            AdSource = input.AdSource,
+            LeadSource = string.IsNullOrEmpty(input.LeadSource)
+                ? LeadSourceClassifier.Classify(input.UtmSource, input.UtmMedium, input.ReferrerUrl, input.PageUrl)
+                : input.LeadSource,
+            UserAgent = userAgent is null ? null : TextRules.Truncate(TextRules.Sanitize(userAgent), EventLimits.UserAgent),
+            IpAddress = ip,
+            SessionId = input.SessionId,
+            UserId = input.UserId,
+            LeadId = input.LeadId,
+            PropertiesJson = input.PropertiesJson,
+            MetadataJson = input.MetadataJson,
+            CreatedAt = occurredAt.ToUnixTimeMilliseconds(),
+            ReceivedAt = context.ReceivedAt.ToUnixTimeMilliseconds(),
+        };
+    }
+}

@@ -1,0 +1,30 @@
+namespace Utmost.Core.Events;
+
+/// <summary>An id from the caller's own system (a lead or user id), kept as given: a JSON integer or a string.</summary>
+public readonly record struct ExternalId(string Value, bool IsNumber);
+
+/// <summary>One event as a client sent it, after validation and before enrichment.</summary>
+public sealed record EventInput
+{
+    public string? EventId { get; set; }
+    public string? Site { get; set; }
+    public string EventType { get; set; } = "";
+    public string? EventName { get; set; }
+    public string? PageUrl { get; set; }
+    public string? ReferrerUrl { get; set; }
+    public string? UtmSource { get; set; }
+    public string? UtmMedium { get; set; }
+    public string? UtmCampaign { get; set; }
+    public string? UtmTerm { get; set; }
+    public string? UtmContent { get; set; }
+    public string? AdSource { get; set; }
+    public string? LeadSource { get; set; }
+    public string? UserAgent { get; set; }
+    public string? IpAddress { get; set; }
+    public string? SessionId { get; set; }
+    public ExternalId? UserId { get; set; }
+    public ExternalId? LeadId { get; set; }
+    public string PropertiesJson { get; set; } = "{}";
+    public string MetadataJson { get; set; } = "{}";
+    public DateTimeOffset? Timestamp { get; set; }
+}

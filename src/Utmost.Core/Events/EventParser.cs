@@ -1,0 +1,182 @@
+using System.Text.Json;
+using Utmost.Core.Common;
+
+namespace Utmost.Core.Events;
+
+/// <summary>
+/// Turns a request body into validated <see cref="EventInput"/>s, naming each bad field by its path.
+/// A body with any bad item yields no events at all: batches are accepted or rejected whole.
+/// </summary>
+public static class EventParser
+{
+        public sealed record Result(IReadOnlyList<EventInput> Events, bool WasArray, ValidationErrors Errors);
+
+    /// <param name="allowArray">false for endpoints that take exactly one event.</param>
+    public static Result Parse(ReadOnlyMemory<byte> body, bool allowArray, DateTimeOffset now)
+    {
+        var errors = new ValidationErrors();
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(body, JsonFields.DocumentOptions);
+        }
+        catch (JsonException e)
+        {
+            errors.Add("body", $"is not valid JSON: {JsonFields.DescribeJsonError(e)}");
+            return new Result([], false, errors);
+        }
+        using (document)
+        {
+            var root = document.RootElement;
+            if (root.ValueKind == JsonValueKind.Object)
+            {
+                var single = ParseEvent(root, "", errors, now);
+                return new Result(errors.IsEmpty && single is not null ? [single] : [], false, errors);
+            }
+            if (root.ValueKind != JsonValueKind.Array || !allowArray)
+            {
+                errors.Add("body", allowArray ? "must be an event object or an array of events" : "must be an event object");
+                return new Result([], false, errors);
+            }
+            var count = root.GetArrayLength();
+            if (count == 0 || count > EventLimits.MaxBatch)
+            {
+                errors.Add("body", $"must hold between 1 and {EventLimits.MaxBatch} events");
+                return new Result([], true, errors);
+            }
+            var events = new List<EventInput>(count);
+            var index = 0;
+            foreach (var item in root.EnumerateArray())
+            {
+                var prefix = $"[{index++}]";
+                if (item.ValueKind != JsonValueKind.Object)
+                {
+                    errors.Add(prefix, "must be an event object");
+                    continue;
+                }
+                if (ParseEvent(item, prefix, errors, now) is { } parsed)
+                {
+                    events.Add(parsed);
+                }
+            }
+            return new Result(errors.IsEmpty ? events : [], true, errors);
+        }
+    }
+
+    private static EventInput? ParseEvent(JsonElement item, string prefix, ValidationErrors errors, DateTimeOffset now)
+    {
+        var errorsBefore = errors.Count;
+        var input = new EventInput();
+        var sawType = false;
+        foreach (var property in item.EnumerateObject())
+        {
+            var field = ValidationErrors.Join(prefix, property.Name);
+            var value = property.Value;
+            switch (property.Name)
+            {
+                case "event_type":
+                    sawType = true;
+                    input.EventType = ReadString(value, field, EventLimits.EventType, errors) ?? "";
+                    if (input.EventType.Length > 0 && !EventTypes.IsValid(input.EventType))
+                    {
+                        errors.Add(field, "must be one of the documented types or match ^[a-z][a-z0-9_]{0,63}$");
+                    }
+                    break;
+                case "event_id": input.EventId = ReadString(value, field, EventLimits.EventId, errors); break;
+                case "site": input.Site = ReadString(value, field, EventLimits.SiteKey, errors); break;
+                case "event_name": input.EventName = ReadString(value, field, EventLimits.ShortText, errors); break;
+                case "page_url": input.PageUrl = ReadString(value, field, EventLimits.Url, errors); break;
+                case "referrer_url": input.ReferrerUrl = ReadString(value, field, EventLimits.Url, errors); break;
+                case "utm_source": input.UtmSource = ReadString(value, field, EventLimits.ShortText, errors); break;
+                case "utm_medium": input.UtmMedium = ReadString(value, field, EventLimits.ShortText, errors); break;
+                case "utm_campaign": input.UtmCampaign = ReadString(value, field, EventLimits.ShortText, errors); break;
+                case "utm_term": input.UtmTerm = ReadString(value, field, EventLimits.ShortText, errors); break;
+                case "utm_content": input.UtmContent = ReadString(value, field, EventLimits.ShortText, errors); break;
+                case "ad_source": input.AdSource = ReadString(value, field, EventLimits.ShortText, errors); break;
+                case "session_id": input.SessionId = ReadString(value, field, EventLimits.ShortText, errors); break;
+                case "lead_source":
+                    input.LeadSource = ReadString(value, field, EventLimits.ShortText, errors);
+                    if (input.LeadSource is { Length: > 0 } source && !EventTypes.IsValid(source))
+                    {
+                        errors.Add(field, "must be a lead source (see GET /marketing/events/sources) or a custom one in snake_case");
+                    }
+                    break;
+                case "user_agent":
+                    // A user agent is evidence, not a contract: an absurd one is cut, not refused.
+                    var agent = ReadString(value, field, int.MaxValue, errors);
+                    input.UserAgent = agent is null ? null : TextRules.Truncate(agent, EventLimits.UserAgent);
+                    break;
+                case "ip_address":
+                    input.IpAddress = ReadString(value, field, EventLimits.IpAddress, errors);
+                    if (input.IpAddress is not null && !System.Net.IPAddress.TryParse(input.IpAddress, out _))
+                    {
+                        errors.Add(field, "must be an IPv4 or IPv6 address");
+                    }
+                    break;
+                case "user_id": input.UserId = ReadExternalId(value, field, errors); break;
+                case "lead_id": input.LeadId = ReadExternalId(value, field, errors); break;
+                case "properties": input.PropertiesJson = ReadObject(value, field, errors); break;
+                case "metadata": input.MetadataJson = ReadObject(value, field, errors); break;
+                case "timestamp":
+                    input.Timestamp = ReadTimestamp(value, field, errors, now);
+                    break;
+                default:
+                    errors.Add(field, "is not a known field");
+                    break;
+            }
+        }
+        if (!sawType || input.EventType.Length == 0 && errors.Count == errorsBefore)
+        {
+            errors.Add(ValidationErrors.Join(prefix, "event_type"), "is required");
+        }
+        return errors.Count == errorsBefore ? input : null;
+    }
+
+    private static string? ReadString(JsonElement value, string field, int maxLength, ValidationErrors errors) =>
+        JsonFields.String(value, field, maxLength, errors);
+
+    private static ExternalId? ReadExternalId(JsonElement value, string field, ValidationErrors errors)
+    {
+        switch (value.ValueKind)
+        {
+            case JsonValueKind.Null:
+                return null;
+            case JsonValueKind.Number when value.TryGetInt64(out var number):
+                return new ExternalId(number.ToString(System.Globalization.CultureInfo.InvariantCulture), true);
+            case JsonValueKind.String:
+                var text = ReadString(value, field, EventLimits.ShortText, errors);
+                return text is null ? null : new ExternalId(text, false);
+            default:
+                errors.Add(field, "must be an integer or a string");
+                return null;
+        }
+    }
+
+    private static string ReadObject(JsonElement value, string field, ValidationErrors errors) =>
+        JsonFields.Object(value, field, EventLimits.JsonObjectBytes, errors);
+
+    private static DateTimeOffset? ReadTimestamp(JsonElement value, string field, ValidationErrors errors, DateTimeOffset now)
+    {
+        var text = ReadString(value, field, 40, errors);
+        if (text is null)
+        {
+            return null;
+        }
+        if (!DateInput.TryParseDateTime(text, out var timestamp))
+        {
+            errors.Add(field, "must be an ISO 8601 date-time, e.g. 2025-06-01T10:00:00Z");
+            return null;
+        }
+        if (timestamp.ToUnixTimeMilliseconds() < 0)
+        {
+            errors.Add(field, "must not be before 1970-01-01");
+            return null;
+        }
+        if (timestamp > now + EventLimits.MaxFutureSkew)
+        {
+            errors.Add(field, "must not be more than one hour in the future");
+            return null;
+        }
+        return timestamp;
+    }
+}

@@ -1,0 +1,34 @@
+namespace Utmost.Core.Events;
+
+/// <summary>An event as stored: validated, enriched, owned by a tenant. Times are UTC epoch milliseconds.</summary>
+public sealed record MarketingEvent
+{
+    public required string Id { get; init; }
+    public required string TenantId { get; init; }
+    public string? EventId { get; init; }
+    public required string EventType { get; init; }
+    public string? EventName { get; init; }
+    public string? PageUrl { get; init; }
+    public string? ReferrerUrl { get; init; }
+    public string? UtmSource { get; init; }
+    public string? UtmMedium { get; init; }
+    public string? UtmCampaign { get; init; }
+    public string? UtmTerm { get; init; }
+    public string? UtmContent { get; init; }
+    public string? AdSource { get; init; }
+    public required string LeadSource { get; init; }
+    public string? UserAgent { get; init; }
+    public string? IpAddress { get; init; }
+    public string? SessionId { get; init; }
+    public ExternalId? UserId { get; init; }
+    public ExternalId? LeadId { get; init; }
+    public string PropertiesJson { get; init; } = "{}";
+    public string MetadataJson { get; init; } = "{}";
+    public long CreatedAt { get; init; }
+    public long ReceivedAt { get; init; }
+    public long? DeletedAt { get; init; }
+}
+
+/// <summary>What the server knows of the request an event came in, beyond its body.</summary>
+/// <param name="Trusted">true for server-side senders with an API key: they may state the end user's IP and user agent.</param>
+public sealed record IngestionContext(string TenantId, System.Net.IPAddress? ClientIp, string? UserAgent, bool Trusted, DateTimeOffset ReceivedAt);

@@ -1,0 +1,114 @@
+using System.CommandLine;
+using System.Text.Json;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Options;
+using Utmost.Hosting;
+using Utmost.Storage.Sqlite;
+using Utmost.Tenancy;
+
+namespace Utmost.Cli;
+
+/// <summary>
+/// The verbs of the one <c>utmost</c> binary. Every verb takes configuration the ASP.NET Core way
+/// (appsettings.json, <c>Utmost__DataDir</c>, <c>--Utmost:DataDir=DIR</c>), so admin verbs reach the same data
+/// directory as a running server, and may run while it does.
+/// </summary>
+public static class UtmostCommandLine
+{
+    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+    public static RootCommand Build(Func<string[], WebApplication> buildServer)
+    {
+        var root = new RootCommand("Utmost: self-hosted marketing analytics, attribution and automation.");
+
+        var serve = new Command("serve", "Start the HTTP server (default http://localhost:8000).") { TreatUnmatchedTokensAsErrors = false };
+        serve.SetAction((parse, cancellationToken) => ServeAsync(buildServer, parse.UnmatchedTokens.ToArray(), cancellationToken));
+        root.Subcommands.Add(serve);
+
+        var migrate = new Command("migrate", "Create or upgrade the database schema, then exit.") { TreatUnmatchedTokensAsErrors = false };
+        migrate.SetAction(async (parse, cancellationToken) =>
+        {
+            await using var host = await AdminHostAsync(parse, cancellationToken);
+            Console.WriteLine(JsonSerializer.Serialize(new { migrated = true }, Json));
+            return 0;
+        });
+        root.Subcommands.Add(migrate);
+
+        var slug = new Argument<string>("slug") { Description = "Lowercase letters, digits and dashes." };
+        var name = new Option<string?>("--name") { Description = "A display name (defaults to the slug)." };
+        var createTenant = new Command("create", "Create a tenant; prints its slug, site key and admin key as JSON.") { slug, name };
+        createTenant.TreatUnmatchedTokensAsErrors = false;
+        createTenant.SetAction((parse, cancellationToken) => RunAdminAsync(parse, async (admin, ct) =>
+        {
+            var created = await admin.CreateTenantAsync(parse.GetValue(slug)!, parse.GetValue(name), null, ct);
+            return new
+            {
+                id = created.Tenant.Id,
+                slug = created.Tenant.Slug,
+                name = created.Tenant.Name,
+                site_key = created.Tenant.SiteKey,
+                admin_key = created.AdminKey,
+            };
+        }, cancellationToken));
+        root.Subcommands.Add(new Command("tenants", "Manage tenants.") { createTenant });
+
+        var tenant = new Option<string>("--tenant") { Description = "The tenant's slug.", Required = true };
+        var role = new Option<string>("--role") { Description = $"One of: {string.Join(", ", Roles.All)}.", Required = true };
+        role.AcceptOnlyFromAmong([.. Roles.All]);
+        var createKey = new Command("create", "Create an API key for a tenant; prints it as JSON (shown only this once).") { tenant, role };
+        createKey.TreatUnmatchedTokensAsErrors = false;
+        createKey.SetAction((parse, cancellationToken) => RunAdminAsync(parse, async (admin, ct) =>
+        {
+            var key = await admin.CreateKeyAsync(parse.GetValue(tenant)!, parse.GetValue(role)!, ct);
+            return new { tenant = parse.GetValue(tenant), role = parse.GetValue(role), key };
+        }, cancellationToken));
+        root.Subcommands.Add(new Command("keys", "Manage API keys.") { createKey });
+
+        return root;
+    }
+
+    private static async Task<int> ServeAsync(Func<string[], WebApplication> buildServer, string[] args, CancellationToken cancellationToken)
+    {
+        var app = buildServer(args);
+        app.Lifetime.ApplicationStarted.Register(() =>
+        {
+            var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
+            var dataDir = app.Services.GetRequiredService<SqliteDatabase>().Path;
+            Console.WriteLine($"Utmost is running at {string.Join(", ", addresses)}  (database: {dataDir})");
+            Console.WriteLine("  try: curl http://localhost:8000/health/ready   API description: /openapi/v1.json   stop: Ctrl+C");
+        });
+        await app.RunAsync(cancellationToken);
+        return 0;
+    }
+
+    private static async Task<int> RunAdminAsync<T>(ParseResult parse, Func<TenantAdministration, CancellationToken, Task<T>> action, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var host = await AdminHostAsync(parse, cancellationToken);
+            var result = await action(host.Services.GetRequiredService<TenantAdministration>(), cancellationToken);
+            Console.WriteLine(JsonSerializer.Serialize(result, Json));
+            return 0;
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or OptionsValidationException)
+        {
+            await Console.Error.WriteLineAsync($"error: {e.Message}");
+            return 1;
+        }
+    }
+
+    /// <summary>The services an admin verb needs, over the same configuration and storage as the server, schema up to date.</summary>
+    private static async Task<WebApplication> AdminHostAsync(ParseResult parse, CancellationToken cancellationToken)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = parse.UnmatchedTokens.ToArray(), ContentRootPath = AppContext.BaseDirectory });
+        builder.Logging.ClearProviders();
+        builder.Services.AddOptions<UtmostOptions>().BindConfiguration(UtmostOptions.Section).ValidateDataAnnotations();
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.AddStorage();
+        builder.Services.AddTenancy();
+        var host = builder.Build();
+        await host.Services.GetRequiredService<SqliteMigrator>().MigrateAsync(cancellationToken);
+        return host;
+    }
+}

@@ -1,0 +1,170 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Utmost.Core.Common;
+using Utmost.Core.Events;
+using Utmost.Events;
+using Utmost.Hosting;
+using Utmost.Tenancy;
+
+namespace Utmost.Ingestion;
+
+/// <summary>
+/// POST /marketing/event and POST /marketing/events: public, tenant-scoped ingestion. A 2xx answer means the
+/// events are committed to disk.
+/// </summary>
+public static class IngestionApi
+{
+    public const int SingleEventBodyBytes = 256 * 1024;
+    public const int BatchBodyBytes = 32 * 1024 * 1024;
+
+    public sealed record BatchResponse(int Accepted, IReadOnlyList<string> Ids);
+
+    public static IEndpointRouteBuilder MapIngestionApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/marketing").WithTags("Ingestion").AllowAnonymous();
+        group.MapPost("/event", LogEvent)
+            .Accepts<EventsApi.EventRequest>("application/json")
+            .WithSummary("Log one event (tenant named by site key, API key, or the only tenant)");
+        group.MapPost("/events", CreateEvents)
+            .Accepts<EventsApi.EventRequest[]>("application/json")
+            .WithSummary("Create one event, or up to 10,000 given as a JSON array");
+        return app;
+    }
+
+    public static Task<IResult> LogEvent(HttpContext context, string? site, IngestionService ingestion, CancellationToken cancellationToken) =>
+        ingestion.IngestAsync(context, site, allowArray: false, SingleEventBodyBytes, cancellationToken);
+
+    public static Task<IResult> CreateEvents(HttpContext context, string? site, IngestionService ingestion, CancellationToken cancellationToken) =>
+        ingestion.IngestAsync(context, site, allowArray: true, BatchBodyBytes, cancellationToken);
+}
+
+/// <summary>The steps of one ingestion request: read, validate, find the tenant, enrich, commit, answer.</summary>
+public sealed class IngestionService(TenantDirectory directory, EventWriter writer, IEventStore store, TimeProvider clock)
+{
+    public async Task<IResult> IngestAsync(HttpContext context, string? siteFromQuery, bool allowArray, int limit, CancellationToken cancellationToken)
+    {
+        var request = context.Request;
+        if (!JsonBody.HasJsonContentType(request, allowTextPlain: true))
+        {
+            return JsonBody.UnsupportedMediaType(allowTextPlain: true);
+        }
+        var (body, tooLarge) = await JsonBody.ReadAsync(request, limit, cancellationToken);
+        if (body is null)
+        {
+            return tooLarge!;
+        }
+        var now = clock.GetUtcNow();
+        EventParser.Result parsed;
+        using (body)
+        {
+            parsed = EventParser.Parse(body.Memory, allowArray, now);
+        }
+        if (!parsed.Errors.IsEmpty)
+        {
+            return TypedResults.ValidationProblem(parsed.Errors.ToDictionary(), title: "The events were rejected; nothing was stored.");
+        }
+
+        var (tenant, trusted, problem) = await ResolveTenantAsync(context, siteFromQuery, parsed.Events, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+        var ingestion = new IngestionContext(tenant!.Id, context.Connection.RemoteIpAddress,
+            request.Headers.UserAgent.Count > 0 ? request.Headers.UserAgent.ToString() : null, trusted, now);
+        var events = new MarketingEvent[parsed.Events.Count];
+        for (var i = 0; i < events.Length; i++)
+        {
+            events[i] = EventEnricher.Enrich(parsed.Events[i], ingestion);
+        }
+
+        IReadOnlyList<AppendResult> results;
+        try
+        {
+            results = await writer.AppendAsync(events, cancellationToken);
+        }
+        catch (EventStoreUnavailableException)
+        {
+            context.Response.Headers.RetryAfter = "5";
+            return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Service Unavailable",
+                detail: "The events could not be stored and were not accepted; retry later.");
+        }
+
+        if (!parsed.WasArray)
+        {
+            var stored = results[0].Duplicate ? await store.GetAsync(tenant.Id, results[0].Id, cancellationToken) ?? events[0] : events[0];
+            // A retry with the same event_id gets the first answer again, including the original id and times.
+            return TypedResults.Created($"/marketing/events/{stored.Id}", EventsApi.EventResponse.From(stored));
+        }
+        return TypedResults.Created((string?)null, new IngestionApi.BatchResponse(results.Count, results.Select(r => r.Id).ToArray()));
+    }
+
+    private async Task<(Tenant? Tenant, bool Trusted, IResult? Problem)> ResolveTenantAsync(
+        HttpContext context, string? siteFromQuery, IReadOnlyList<EventInput> events, CancellationToken cancellationToken)
+    {
+        var errors = new ValidationErrors();
+        string? site = siteFromQuery;
+        if (site is not null && TextRules.Check(site, EventLimits.SiteKey) is not null)
+        {
+            errors.Add("site", "is not a valid site key");
+            return (null, false, TypedResults.ValidationProblem(errors.ToDictionary()));
+        }
+        for (var i = 0; i < events.Count; i++)
+        {
+            if (events[i].Site is not { } itemSite)
+            {
+                continue;
+            }
+            if (site is not null && site != itemSite)
+            {
+                errors.Add(events.Count == 1 ? "site" : $"[{i}].site", "all events of one request must name the same site");
+                return (null, false, TypedResults.ValidationProblem(errors.ToDictionary()));
+            }
+            site = itemSite;
+        }
+
+        Tenant? keyTenant = null;
+        if (ApiKeyAuthenticationHandler.BearerToken(context.Request) is { } key)
+        {
+            var owner = await directory.FindByKeyAsync(key, cancellationToken);
+            if (owner is null)
+            {
+                return (null, false, TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Unauthorized",
+                    detail: "Unknown or revoked API key."));
+            }
+            if (!Roles.CanIngest(owner.Role))
+            {
+                return (null, false, TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Forbidden",
+                    detail: $"A '{owner.Role}' key cannot send events."));
+            }
+            keyTenant = owner.Tenant;
+        }
+
+        if (site is not null)
+        {
+            var siteTenant = await directory.FindBySiteKeyAsync(site, cancellationToken);
+            if (siteTenant is null)
+            {
+                errors.Add("site", "is not the site key of any tenant");
+            }
+            else if (keyTenant is not null && keyTenant.Id != siteTenant.Id)
+            {
+                errors.Add("site", "belongs to another tenant than the API key");
+            }
+            if (!errors.IsEmpty)
+            {
+                return (null, false, TypedResults.ValidationProblem(errors.ToDictionary()));
+            }
+            return (siteTenant, keyTenant is not null, null);
+        }
+        if (keyTenant is not null)
+        {
+            return (keyTenant, true, null);
+        }
+        var sole = await directory.FindSoleTenantAsync(cancellationToken);
+        if (sole is null)
+        {
+            errors.Add("site", "is required: name the tenant with its site key (body field 'site' or ?site=) or an API key");
+            return (null, false, TypedResults.ValidationProblem(errors.ToDictionary()));
+        }
+        return (sole, false, null);
+    }
+}

@@ -1,0 +1,116 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Utmost.Core.Common;
+using Utmost.Core.Metrics;
+using Utmost.Hosting;
+using Utmost.Tenancy;
+
+namespace Utmost.Metrics;
+
+/// <summary>The AEON marketing metrics and the seed's conversion-rate-by-source query.</summary>
+public static class MetricsApi
+{
+    private const int TopLimit = 10;
+
+    /// <summary>The longest timeline that is zero-filled; longer ranges list only days with events.</summary>
+    private const int MaxFilledDays = 3660;
+
+    public sealed record SourceCount(string Source, long Count);
+
+    public sealed record CampaignCount(string Campaign, long Count);
+
+    public sealed record MediumCount(string Medium, long Count);
+
+    public sealed record TimelinePoint(DateOnly Date, long Events, long PageViews, long Leads, long Conversions);
+
+    public sealed record MarketingMetrics(
+        long TotalEvents, long TotalPageViews, long TotalLeads, long TotalConversions,
+        IReadOnlyList<SourceCount> TopSources, IReadOnlyList<CampaignCount> TopCampaigns, IReadOnlyList<MediumCount> TopMediums,
+        IReadOnlyList<TimelinePoint> TimelineData);
+
+    public sealed record SourceConversionRate(string? UtmSource, long PageViews, long Leads, double ConversionRate);
+
+    public static IEndpointRouteBuilder MapMetricsApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/marketing/metrics").WithTags("Metrics").RequireAuthorization(Policies.Read);
+        group.MapGet("/", GetMetrics).WithSummary("Totals, top sources/campaigns/mediums and a daily timeline in the tenant's time zone");
+        group.MapGet("/conversion-rates", GetConversionRates).WithSummary("Page views, leads and lead conversion rate per utm_source");
+        return app;
+    }
+
+    public static async Task<Results<Ok<MarketingMetrics>, ValidationProblem>> GetMetrics(
+        Caller caller, IMarketingAnalytics analytics, string? tenant_id, string? start_date, string? end_date,
+        CancellationToken cancellationToken)
+    {
+        var errors = new ValidationErrors();
+        QueryParameters.CheckTenant(tenant_id, caller, errors);
+        var (from, to) = QueryParameters.DateRange(start_date, end_date, caller.Tenant, errors);
+        if (!errors.IsEmpty)
+        {
+            return TypedResults.ValidationProblem(errors.ToDictionary());
+        }
+        var tenant = caller.Tenant;
+        var range = new TimeRange(from, to);
+        var totals = await analytics.TotalsAsync(tenant.Id, range, tenant.ConversionGoals, cancellationToken);
+        var sources = await analytics.TopAsync(tenant.Id, range, Breakdown.UtmSource, TopLimit, cancellationToken);
+        var campaigns = await analytics.TopAsync(tenant.Id, range, Breakdown.UtmCampaign, TopLimit, cancellationToken);
+        var mediums = await analytics.TopAsync(tenant.Id, range, Breakdown.UtmMedium, TopLimit, cancellationToken);
+        var timeline = await TimelineAsync(analytics, tenant, range, totals, cancellationToken);
+        return TypedResults.Ok(new MarketingMetrics(
+            totals.Events, totals.PageViews, totals.Leads, totals.Conversions,
+            sources.Select(s => new SourceCount(s.Value, s.Count)).ToArray(),
+            campaigns.Select(c => new CampaignCount(c.Value, c.Count)).ToArray(),
+            mediums.Select(m => new MediumCount(m.Value, m.Count)).ToArray(),
+            timeline));
+    }
+
+    public static async Task<Results<Ok<SourceConversionRate[]>, ValidationProblem>> GetConversionRates(
+        Caller caller, IMarketingAnalytics analytics, string? tenant_id, string? start_date, string? end_date,
+        CancellationToken cancellationToken)
+    {
+        var errors = new ValidationErrors();
+        QueryParameters.CheckTenant(tenant_id, caller, errors);
+        var (from, to) = QueryParameters.DateRange(start_date, end_date, caller.Tenant, errors);
+        if (!errors.IsEmpty)
+        {
+            return TypedResults.ValidationProblem(errors.ToDictionary());
+        }
+        var rows = await analytics.BySourceAsync(caller.Tenant.Id, new TimeRange(from, to), cancellationToken);
+        var rates = rows
+            .Select(r => new SourceConversionRate(r.UtmSource, r.PageViews, r.Leads, MarketingRates.Percent(r.Leads, r.PageViews)))
+            .OrderByDescending(r => r.ConversionRate)
+            .ThenByDescending(r => r.PageViews)
+            .ThenBy(r => r.UtmSource, StringComparer.Ordinal)
+            .ToArray();
+        return TypedResults.Ok(rates);
+    }
+
+    private static async Task<IReadOnlyList<TimelinePoint>> TimelineAsync(
+        IMarketingAnalytics analytics, Tenant tenant, TimeRange range, EventTotals totals, CancellationToken cancellationToken)
+    {
+        var fromMs = range.FromMs ?? totals.FirstMs;
+        var toMs = range.ToMs ?? totals.LastMs;
+        if (fromMs is null || toMs is null)
+        {
+            return [];
+        }
+        TimeZones.TryFind(tenant.TimeZone, out var zone);
+        var segments = OffsetSegments.For(zone, fromMs.Value, toMs.Value + 1);
+        var days = await analytics.DailyAsync(tenant.Id, range, segments, tenant.ConversionGoals, cancellationToken);
+        var firstDay = OffsetSegments.LocalDayNumber(fromMs.Value, segments[0].OffsetMs);
+        var lastDay = OffsetSegments.LocalDayNumber(toMs.Value, segments[^1].OffsetMs);
+        if (lastDay - firstDay >= MaxFilledDays)
+        {
+            return days.Select(Point).ToArray();
+        }
+        var byDay = days.ToDictionary(d => d.LocalDay);
+        var timeline = new List<TimelinePoint>((int)(lastDay - firstDay + 1));
+        for (var day = firstDay; day <= lastDay; day++)
+        {
+            timeline.Add(byDay.TryGetValue(day, out var counts) ? Point(counts) : new TimelinePoint(OffsetSegments.DayFromNumber(day), 0, 0, 0, 0));
+        }
+        return timeline;
+    }
+
+    private static TimelinePoint Point(DayCounts d) =>
+        new(OffsetSegments.DayFromNumber(d.LocalDay), d.Events, d.PageViews, d.Leads, d.Conversions);
+}

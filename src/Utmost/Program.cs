@@ -1,0 +1,35 @@
+using Utmost.Campaigns;
+using Utmost.Cli;
+using Utmost.Events;
+using Utmost.Hosting;
+using Utmost.Ingestion;
+using Utmost.Metrics;
+using Utmost.Tenancy;
+
+return await UtmostCommandLine.Build(Program.BuildServer).Parse(args).InvokeAsync();
+
+/// <summary>The server's table of contents: what it registers and which APIs it maps.</summary>
+public static partial class Program
+{
+    public static WebApplication BuildServer(string[] args)
+    {
+        // appsettings.json is found beside the binary, whatever directory the server is started from.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        builder.AddUtmostHosting();
+        builder.AddStorage();
+        builder.Services.AddHostedService<StorageInitializer>();
+        builder.Services.AddTenancy();
+        builder.Services.AddIngestion();
+
+        var app = builder.Build();
+        app.UseUtmostHosting();
+        app.MapHealth();
+        app.MapOpenApi();
+        app.MapIngestionApi();
+        app.MapEventsApi();
+        app.MapMetricsApi();
+        app.MapCampaignsApi();
+        app.MapTenantsApi();
+        return app;
+    }
+}

@@ -1,0 +1,39 @@
+using Microsoft.Data.Sqlite;
+
+namespace Utmost.Storage.Sqlite;
+
+/// <summary>The embedded database file under the data directory, and the settings every connection gets.</summary>
+public sealed class SqliteDatabase
+{
+    public const string FileName = "utmost.db";
+
+    public SqliteDatabase(string dataDir)
+    {
+        Directory.CreateDirectory(dataDir);
+        Path = System.IO.Path.GetFullPath(System.IO.Path.Combine(dataDir, FileName));
+        ConnectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = Path,
+            Pooling = true,
+            DefaultTimeout = 30,
+        }.ToString();
+    }
+
+    public string Path { get; }
+
+    public string ConnectionString { get; }
+
+    public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(ConnectionString);
+        await connection.OpenAsync(cancellationToken);
+        // synchronous=FULL: a commit reaches the disk before we acknowledge it, so power loss loses nothing either;
+        // group commit pays for the fsync once per batch of requests.
+        using var pragmas = connection.CreateCommand();
+        pragmas.CommandText = "PRAGMA busy_timeout = 30000; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;";
+        await pragmas.ExecuteNonQueryAsync(cancellationToken);
+        return connection;
+    }
+
+    public SqliteConnection Open() => OpenAsync(CancellationToken.None).GetAwaiter().GetResult();
+}

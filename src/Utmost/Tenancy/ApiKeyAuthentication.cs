@@ -1,0 +1,72 @@
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Options;
+
+namespace Utmost.Tenancy;
+
+/// <summary>Authenticates <c>Authorization: Bearer &lt;key&gt;</c> against the tenant keys; answers 401/403 as problem details.</summary>
+public sealed class ApiKeyAuthenticationHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> options,
+    ILoggerFactory logger,
+    UrlEncoder encoder,
+    TenantDirectory directory) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    public const string SchemeName = "ApiKey";
+
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        var key = BearerToken(Request);
+        if (key is null)
+        {
+            return AuthenticateResult.NoResult();
+        }
+        var owner = await directory.FindByKeyAsync(key, Context.RequestAborted);
+        if (owner is null)
+        {
+            return AuthenticateResult.Fail("Unknown or revoked API key.");
+        }
+        Context.Items[Caller.ItemKey] = new Caller(owner.Tenant, owner.Role);
+        return AuthenticateResult.Success(new AuthenticationTicket(Caller.ToPrincipal(owner, SchemeName), SchemeName));
+    }
+
+    protected override Task HandleChallengeAsync(AuthenticationProperties properties) =>
+        Results.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Unauthorized",
+            detail: "Send an API key of your tenant as 'Authorization: Bearer <key>'.").ExecuteAsync(Context);
+
+    protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
+        Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Forbidden",
+            detail: "This API key's role does not allow this operation.").ExecuteAsync(Context);
+
+    public static string? BearerToken(HttpRequest request)
+    {
+        var header = request.Headers.Authorization.ToString();
+        const string prefix = "Bearer ";
+        if (!header.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+        var token = header[prefix.Length..].Trim();
+        return token.Length is > 0 and <= 256 ? token : null;
+    }
+}
+
+/// <summary>Authorization policies by role; every API route names one.</summary>
+public static class Policies
+{
+    public const string Read = "read";
+    public const string Write = "write";
+    public const string Admin = "admin";
+
+    public static IServiceCollection AddTenancy(this IServiceCollection services)
+    {
+        services.AddSingleton<TenantDirectory>();
+        services.AddSingleton<TenantAdministration>();
+        services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+        services.AddAuthorizationBuilder()
+            .AddPolicy(Read, policy => policy.RequireRole(Roles.Admin, Roles.Marketer, Roles.Viewer))
+            .AddPolicy(Write, policy => policy.RequireRole(Roles.Admin, Roles.Marketer))
+            .AddPolicy(Admin, policy => policy.RequireRole(Roles.Admin));
+        return services;
+    }
+}

@@ -1,0 +1,23 @@
+namespace Utmost.Tenancy;
+
+/// <summary>A key found by its hash, with the tenant it belongs to.</summary>
+public sealed record KeyOwner(Tenant Tenant, string Role);
+
+/// <summary>Operational storage of tenants and their keys.</summary>
+public interface ITenantStore
+{
+    Task CreateAsync(Tenant tenant, CancellationToken cancellationToken);
+
+    Task AddKeyAsync(string tenantId, string role, string keyHash, string keyPrefix, CancellationToken cancellationToken);
+
+    Task<Tenant?> FindBySlugAsync(string slug, CancellationToken cancellationToken);
+
+    Task<Tenant?> FindBySiteKeyAsync(string siteKey, CancellationToken cancellationToken);
+
+    Task<KeyOwner?> FindByKeyHashAsync(string keyHash, CancellationToken cancellationToken);
+
+    /// <summary>The only tenant, or null when there are none or several.</summary>
+    Task<Tenant?> FindSoleTenantAsync(CancellationToken cancellationToken);
+
+    Task UpdateSettingsAsync(Tenant tenant, CancellationToken cancellationToken);
+}

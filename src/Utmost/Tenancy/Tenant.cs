@@ -1,0 +1,28 @@
+namespace Utmost.Tenancy;
+
+/// <summary>One customer of this Utmost installation; every row of every table belongs to exactly one.</summary>
+public sealed record Tenant(
+    string Id,
+    string Slug,
+    string Name,
+    string SiteKey,
+    string TimeZone,
+    IReadOnlyList<string> ConversionGoals,
+    DateTimeOffset CreatedAt);
+
+/// <summary>What a key may do. Admin ⊃ marketer ⊃ viewer; ingest keys only send events.</summary>
+public static class Roles
+{
+    public const string Admin = "admin";
+    public const string Marketer = "marketer";
+    public const string Viewer = "viewer";
+    public const string Ingest = "ingest";
+
+    public static readonly IReadOnlyList<string> All = [Admin, Marketer, Viewer, Ingest];
+
+    public static bool CanRead(string role) => role is Admin or Marketer or Viewer;
+
+    public static bool CanWrite(string role) => role is Admin or Marketer;
+
+    public static bool CanIngest(string role) => role is Admin or Marketer or Ingest;
+}

@@ -1,0 +1,113 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Utmost.Core.Common;
+using Utmost.Core.Events;
+using Utmost.Hosting;
+
+namespace Utmost.Tenancy;
+
+/// <summary>The caller's own tenant: read by any reader, settings changed by admins.</summary>
+public static class TenantsApi
+{
+    public sealed record TenantResponse(
+        string Id, string Slug, string Name, string SiteKey, string TimeZone, IReadOnlyList<string> ConversionGoals, DateTimeOffset CreatedAt)
+    {
+        public static TenantResponse From(Tenant t) => new(t.Id, t.Slug, t.Name, t.SiteKey, t.TimeZone, t.ConversionGoals, t.CreatedAt);
+    }
+
+    public static IEndpointRouteBuilder MapTenantsApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/tenants").WithTags("Tenants");
+        group.MapGet("/current", GetCurrent).RequireAuthorization(Policies.Read);
+        group.MapPatch("/current", UpdateCurrent).RequireAuthorization(Policies.Admin)
+            .Accepts<TenantSettings>("application/json");
+        return app;
+    }
+
+    /// <summary>The fields an admin may change; documented for OpenAPI, read field by field from the body.</summary>
+    public sealed record TenantSettings(string? Name, string? TimeZone, IReadOnlyList<string>? ConversionGoals);
+
+    public static Ok<TenantResponse> GetCurrent(Caller caller) => TypedResults.Ok(TenantResponse.From(caller.Tenant));
+
+    public static async Task<Results<Ok<TenantResponse>, ProblemHttpResult, ValidationProblem>> UpdateCurrent(
+        Caller caller, HttpRequest request, ITenantStore store, TenantDirectory directory, CancellationToken cancellationToken)
+    {
+        var body = await JsonBody.ReadObjectAsync(request, JsonBody.SmallBodyBytes, cancellationToken);
+        if (body.Problem is not null)
+        {
+            return body.Problem;
+        }
+        var errors = new ValidationErrors();
+        var tenant = caller.Tenant;
+        using (body.Document)
+        {
+            foreach (var property in body.Document!.RootElement.EnumerateObject())
+            {
+                switch (property.Name)
+                {
+                    case "name":
+                        var name = JsonFields.String(property.Value, "name", 255, errors);
+                        if (string.IsNullOrWhiteSpace(name))
+                        {
+                            errors.Add("name", "must be a non-empty string");
+                            break;
+                        }
+                        tenant = tenant with { Name = name.Trim() };
+                        break;
+                    case "time_zone":
+                        var zone = JsonFields.String(property.Value, "time_zone", 64, errors);
+                        if (zone is null || !TimeZones.TryFind(zone, out _))
+                        {
+                            errors.Add("time_zone", "must be an IANA time zone such as Europe/Berlin or UTC");
+                            break;
+                        }
+                        tenant = tenant with { TimeZone = zone };
+                        break;
+                    case "conversion_goals":
+                        var goals = ReadGoals(property.Value, errors);
+                        if (goals is not null)
+                        {
+                            tenant = tenant with { ConversionGoals = goals };
+                        }
+                        break;
+                    default:
+                        errors.Add(property.Name, "is not a field that can be changed (name, time_zone, conversion_goals)");
+                        break;
+                }
+            }
+        }
+        if (!errors.IsEmpty)
+        {
+            return TypedResults.ValidationProblem(errors.ToDictionary());
+        }
+        await store.UpdateSettingsAsync(tenant, cancellationToken);
+        directory.Forget(tenant.Id);
+        return TypedResults.Ok(TenantResponse.From(tenant));
+    }
+
+    private static string[]? ReadGoals(JsonElement value, ValidationErrors errors)
+    {
+        if (value.ValueKind != JsonValueKind.Array || value.GetArrayLength() is 0 or > 50)
+        {
+            errors.Add("conversion_goals", "must be an array of 1 to 50 event types");
+            return null;
+        }
+        var goals = new List<string>();
+        var index = 0;
+        foreach (var item in value.EnumerateArray())
+        {
+            var field = $"conversion_goals[{index++}]";
+            var goal = JsonFields.String(item, field, 64, errors);
+            if (goal is null || !EventTypes.IsValid(goal))
+            {
+                errors.Add(field, "must be an event type in snake_case");
+                continue;
+            }
+            if (!goals.Contains(goal))
+            {
+                goals.Add(goal);
+            }
+        }
+        return errors.IsEmpty ? goals.ToArray() : null;
+    }
+}
