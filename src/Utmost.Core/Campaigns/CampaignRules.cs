@@ -37,7 +37,11 @@ public static partial class CampaignRules
         var sawName = false;
         foreach (var property in body.EnumerateObject())
         {
-            var field = property.Name;
+            if (!JsonFields.TryGetName(property, out var field))
+            {
+                errors.Add("body", "field names must be valid Unicode text");
+                continue;
+            }
             var value = property.Value;
             switch (field)
             {

@@ -6,10 +6,11 @@ namespace Utmost.Core.Common;
 /// <summary>Parses the dates and date-times the API accepts: ISO 8601 only, never culture-dependent.</summary>
 public static partial class DateInput
 {
-    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}$", RegexOptions.CultureInvariant)]
+    // \z, not $: in .NET $ also matches before a final "\n".
+    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}\z", RegexOptions.CultureInvariant)]
     private static partial Regex DateOnlyPattern();
 
-    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,7})?)?(Z|z|[+-]\d{2}:?\d{2})?$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,7})?)?(Z|z|[+-]\d{2}:?\d{2})?\z", RegexOptions.CultureInvariant)]
     private static partial Regex DateTimePattern();
 
     /// <summary>An ISO 8601 date-time; without an offset it is taken as UTC.</summary>

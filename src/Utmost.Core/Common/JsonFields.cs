@@ -109,11 +109,11 @@ public static class JsonFields
                 writer.WriteStartObject();
                 foreach (var property in value.EnumerateObject())
                 {
-                    if (!IsStorable(property.Name))
+                    if (!TryGetName(property, out var name) || !IsStorable(name))
                     {
                         return false;
                     }
-                    writer.WritePropertyName(property.Name);
+                    writer.WritePropertyName(name);
                     if (!CopyChecked(property.Value, writer))
                     {
                         return false;
@@ -151,6 +151,24 @@ public static class JsonFields
             default:
                 value.WriteTo(writer);
                 return true;
+        }
+    }
+
+    /// <summary>
+    /// A property's name, or false when it is not valid Unicode (invalid UTF-8 bytes or a lone surrogate escape):
+    /// <see cref="JsonProperty.Name"/> throws for those instead of returning.
+    /// </summary>
+    public static bool TryGetName(JsonProperty property, out string name)
+    {
+        try
+        {
+            name = property.Name;
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            name = "";
+            return false;
         }
     }
 

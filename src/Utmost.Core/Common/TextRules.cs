@@ -57,11 +57,12 @@ public static class TextRules
     /// <summary>Cuts a string to at most <paramref name="maxLength"/> characters without splitting a surrogate pair.</summary>
     public static string Truncate(string value, int maxLength)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(maxLength);
         if (value.Length <= maxLength)
         {
             return value;
         }
-        var cut = char.IsHighSurrogate(value[maxLength - 1]) ? maxLength - 1 : maxLength;
+        var cut = maxLength > 0 && char.IsHighSurrogate(value[maxLength - 1]) ? maxLength - 1 : maxLength;
         return value[..cut];
     }
 

@@ -68,15 +68,23 @@ public static class EventParser
         var errorsBefore = errors.Count;
         var input = new EventInput();
         var sawType = false;
+        var typeRejected = false;
         foreach (var property in item.EnumerateObject())
         {
-            var field = ValidationErrors.Join(prefix, property.Name);
+            if (!JsonFields.TryGetName(property, out var name))
+            {
+                errors.Add(prefix.Length == 0 ? "body" : prefix, "field names must be valid Unicode text");
+                continue;
+            }
+            var field = ValidationErrors.Join(prefix, name);
             var value = property.Value;
-            switch (property.Name)
+            switch (name)
             {
                 case "event_type":
                     sawType = true;
+                    var errorsBeforeType = errors.Count;
                     input.EventType = ReadString(value, field, EventLimits.EventType, errors) ?? "";
+                    typeRejected = errors.Count != errorsBeforeType;
                     if (input.EventType.Length > 0 && !EventTypes.IsValid(input.EventType))
                     {
                         errors.Add(field, "must be one of the documented types or match ^[a-z][a-z0-9_]{0,63}$");
@@ -125,7 +133,7 @@ public static class EventParser
                     break;
             }
         }
-        if (!sawType || input.EventType.Length == 0 && errors.Count == errorsBefore)
+        if (!sawType || input.EventType.Length == 0 && !typeRejected)
         {
             errors.Add(ValidationErrors.Join(prefix, "event_type"), "is required");
         }

@@ -17,7 +17,8 @@ public static partial class EventTypes
     /// <summary>Conversion goals of a new tenant.</summary>
     public static readonly IReadOnlyList<string> DefaultConversionGoals = ["quote_requested", "job_created", "purchase"];
 
-    [GeneratedRegex("^[a-z][a-z0-9_]{0,63}$", RegexOptions.CultureInvariant)]
+    // \z, not $: in .NET $ also matches before a final "\n", which would let "page_view\n" through.
+    [GeneratedRegex(@"^[a-z][a-z0-9_]{0,63}\z", RegexOptions.CultureInvariant)]
     private static partial Regex CustomTypePattern();
 
     public static bool IsValid(string eventType) => CustomTypePattern().IsMatch(eventType);

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
 using Utmost.Core.Campaigns;
 using Utmost.Core.Common;
 using Utmost.Core.Events;
@@ -51,7 +50,7 @@ public static class CampaignsApi
         return TypedResults.Ok(campaigns.Select(CampaignResponse.From).ToArray());
     }
 
-    public static async Task<Results<Ok<CampaignResponse>, NotFound<ProblemDetails>>> Get(
+    public static async Task<Results<Ok<CampaignResponse>, ProblemHttpResult>> Get(
         Caller caller, ICampaignStore store, string campaign_id, CancellationToken cancellationToken)
     {
         var campaign = await store.GetAsync(caller.Tenant.Id, campaign_id, cancellationToken);
@@ -82,7 +81,7 @@ public static class CampaignsApi
         return TypedResults.Created($"/marketing/campaigns/{campaign.Id}", CampaignResponse.From(campaign));
     }
 
-    public static async Task<Results<Ok<CampaignResponse>, NotFound<ProblemDetails>, ValidationProblem, ProblemHttpResult>> Update(
+    public static async Task<Results<Ok<CampaignResponse>, ValidationProblem, ProblemHttpResult>> Update(
         Caller caller, HttpRequest request, ICampaignStore store, TimeProvider clock, string campaign_id, CancellationToken cancellationToken)
     {
         var body = await JsonBody.ReadObjectAsync(request, JsonBody.SmallBodyBytes, cancellationToken);
@@ -109,14 +108,14 @@ public static class CampaignsApi
         }
     }
 
-    public static async Task<Results<NoContent, NotFound<ProblemDetails>>> Delete(
+    public static async Task<Results<NoContent, ProblemHttpResult>> Delete(
         Caller caller, ICampaignStore store, TimeProvider clock, string campaign_id, CancellationToken cancellationToken) =>
         await store.SoftDeleteAsync(caller.Tenant.Id, campaign_id, clock.GetUtcNow(), cancellationToken)
             ? TypedResults.NoContent()
             : Problems.NotFound("campaign", campaign_id);
 
     /// <summary>The seed's campaign ROI query: leads are lead_created events tagged with the campaign's utm_campaign.</summary>
-    public static async Task<Results<Ok<CampaignRoi>, NotFound<ProblemDetails>>> GetRoi(
+    public static async Task<Results<Ok<CampaignRoi>, ProblemHttpResult>> GetRoi(
         Caller caller, ICampaignStore store, IMarketingAnalytics analytics, string campaign_id, CancellationToken cancellationToken)
     {
         var campaign = await store.GetAsync(caller.Tenant.Id, campaign_id, cancellationToken);

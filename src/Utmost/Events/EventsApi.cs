@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Utmost.Core.Common;
 using Utmost.Core.Events;
 using Utmost.Hosting;
-using Microsoft.AspNetCore.Mvc;
 using Utmost.Tenancy;
 
 namespace Utmost.Events;
@@ -54,14 +53,14 @@ public static class EventsApi
         return TypedResults.Ok(events.Select(EventResponse.From).ToArray());
     }
 
-    public static async Task<Results<Ok<EventResponse>, NotFound<ProblemDetails>>> Get(
+    public static async Task<Results<Ok<EventResponse>, ProblemHttpResult>> Get(
         Caller caller, IEventStore store, string event_id, CancellationToken cancellationToken)
     {
         var found = await store.GetAsync(caller.Tenant.Id, event_id, cancellationToken);
         return found is null ? Problems.NotFound("event", event_id) : TypedResults.Ok(EventResponse.From(found));
     }
 
-    public static async Task<Results<NoContent, NotFound<ProblemDetails>>> Delete(
+    public static async Task<Results<NoContent, ProblemHttpResult>> Delete(
         Caller caller, IEventStore store, TimeProvider clock, string event_id, CancellationToken cancellationToken)
     {
         var deleted = await store.SoftDeleteAsync(caller.Tenant.Id, event_id, clock.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken);

@@ -22,10 +22,10 @@ public static class IngestionApi
     {
         var group = app.MapGroup("/marketing").WithTags("Ingestion").AllowAnonymous();
         group.MapPost("/event", LogEvent)
-            .Accepts<EventsApi.EventRequest>("application/json")
+            .Accepts<EventsApi.EventRequest>("application/json", "text/plain")
             .WithSummary("Log one event (tenant named by site key, API key, or the only tenant)");
         group.MapPost("/events", CreateEvents)
-            .Accepts<EventsApi.EventRequest[]>("application/json")
+            .Accepts<EventsApi.EventRequest[]>("application/json", "text/plain")
             .WithSummary("Create one event, or up to 10,000 given as a JSON array");
         return app;
     }
@@ -63,7 +63,7 @@ public sealed class IngestionService(TenantDirectory directory, EventWriter writ
             return TypedResults.ValidationProblem(parsed.Errors.ToDictionary(), title: "The events were rejected; nothing was stored.");
         }
 
-        var (tenant, trusted, problem) = await ResolveTenantAsync(context, siteFromQuery, parsed.Events, cancellationToken);
+        var (tenant, trusted, problem) = await ResolveTenantAsync(context, siteFromQuery, parsed, cancellationToken);
         if (problem is not null)
         {
             return problem;
@@ -98,8 +98,9 @@ public sealed class IngestionService(TenantDirectory directory, EventWriter writ
     }
 
     private async Task<(Tenant? Tenant, bool Trusted, IResult? Problem)> ResolveTenantAsync(
-        HttpContext context, string? siteFromQuery, IReadOnlyList<EventInput> events, CancellationToken cancellationToken)
+        HttpContext context, string? siteFromQuery, EventParser.Result parsed, CancellationToken cancellationToken)
     {
+        var events = parsed.Events;
         var errors = new ValidationErrors();
         string? site = siteFromQuery;
         if (site is not null && TextRules.Check(site, EventLimits.SiteKey) is not null)
@@ -115,7 +116,7 @@ public sealed class IngestionService(TenantDirectory directory, EventWriter writ
             }
             if (site is not null && site != itemSite)
             {
-                errors.Add(events.Count == 1 ? "site" : $"[{i}].site", "all events of one request must name the same site");
+                errors.Add(parsed.WasArray ? $"[{i}].site" : "site", "all events of one request must name the same site");
                 return (null, false, TypedResults.ValidationProblem(errors.ToDictionary()));
             }
             site = itemSite;

@@ -1,0 +1,98 @@
+using System.Text.Json;
+using Utmost.Tests.Support;
+
+namespace Utmost.Tests.Api;
+
+public sealed class EventsApiTests(TestServer server) : IClassFixture<TestServer>
+{
+    [Fact]
+    public async Task Events_list_newest_first_with_default_limit_100_and_pagination()
+    {
+        var tenant = await server.CreateTenantAsync("events-paging");
+        using var admin = server.WithKey(tenant.AdminKey);
+        var start = new DateTimeOffset(2025, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        var events = Enumerable.Range(0, 130).Select(i => new { event_type = "page_view", event_name = $"e{i}", timestamp = start.AddMinutes(i).ToString("O") });
+        await admin.PostJsonAsync("/marketing/events", JsonSerializer.Serialize(events));
+
+        var page = await admin.GetJsonAsync("/marketing/events");
+        var next = await admin.GetJsonAsync("/marketing/events?offset=100&limit=500");
+
+        Assert.Equal(100, page.GetArrayLength());
+        Assert.Equal("e129", page[0].GetProperty("event_name").GetString());
+        Assert.Equal("e30", page[99].GetProperty("event_name").GetString());
+        Assert.Equal(30, next.GetArrayLength());
+        Assert.Equal("e0", next[29].GetProperty("event_name").GetString());
+    }
+
+    [Fact]
+    public async Task Every_documented_filter_narrows_the_list_and_dates_are_inclusive()
+    {
+        var tenant = await server.CreateTenantAsync("events-filters");
+        using var admin = server.WithKey(tenant.AdminKey);
+        await admin.PostJsonAsync("/marketing/events", """
+            [{"event_type":"page_view","utm_source":"google","utm_campaign":"a","session_id":"s1","timestamp":"2025-11-01T00:00:00Z"},
+             {"event_type":"lead_created","utm_source":"google","utm_campaign":"b","session_id":"s1","timestamp":"2025-11-15T12:00:00Z"},
+             {"event_type":"page_view","utm_source":"facebook","utm_medium":"social","utm_campaign":"a","session_id":"s2","timestamp":"2025-11-30T23:59:59Z"},
+             {"event_type":"page_view","referrer_url":"https://www.bing.com/","timestamp":"2025-12-01T00:00:00Z"}]
+            """);
+
+        async Task<int> Count(string query) => (await admin.GetJsonAsync("/marketing/events?" + query)).GetArrayLength();
+
+        Assert.Equal(3, await Count("event_type=page_view"));
+        Assert.Equal(2, await Count("utm_source=google"));
+        Assert.Equal(2, await Count("utm_campaign=a"));
+        Assert.Equal(1, await Count("lead_source=social_media"));
+        Assert.Equal(3, await Count("lead_source=organic_search")); // google without a medium, twice, and the bing referral
+        Assert.Equal(2, await Count("session_id=s1"));
+        Assert.Equal(3, await Count("start_date=2025-11-01&end_date=2025-11-30"));
+        Assert.Equal(3, await Count("start_date=2025-11-15T12:00:00Z"));
+        Assert.Equal(2, await Count("start_date=2025-11-15T12:00:00Z&end_date=2025-11-30"));
+        Assert.Equal(1, await Count("event_type=page_view&utm_source=google&end_date=2025-11-01"));
+        Assert.Equal(0, await Count("utm_source=nowhere"));
+        Assert.Equal(4, await Count($"tenant_id={tenant.Tenant.Slug}"));
+    }
+
+    [Fact]
+    public async Task A_deleted_event_is_gone_from_get_list_and_a_second_delete()
+    {
+        var tenant = await server.CreateTenantAsync("events-delete");
+        using var admin = server.WithKey(tenant.AdminKey);
+        var id = (await admin.PostJsonAsync("/marketing/event", """{"event_type":"chat_started"}""")).GetProperty("id").GetString();
+
+        using (var deleted = await admin.DeleteAsync($"/marketing/events/{id}"))
+        {
+            Assert.Equal(204, (int)deleted.StatusCode);
+            Assert.Empty(await deleted.Content.ReadAsByteArrayAsync());
+        }
+        using (var get = await admin.GetAsync($"/marketing/events/{id}"))
+        {
+            await get.AssertProblemAsync(404);
+        }
+        using (var again = await admin.DeleteAsync($"/marketing/events/{id}"))
+        {
+            await again.AssertProblemAsync(404);
+        }
+        Assert.Equal(0, (await admin.GetJsonAsync("/marketing/events")).GetArrayLength());
+    }
+
+    [Fact]
+    public async Task Reads_need_a_key_and_a_viewer_cannot_delete()
+    {
+        var tenant = await server.CreateTenantAsync("events-auth");
+        using var admin = server.WithKey(tenant.AdminKey);
+        using var viewer = server.WithKey(await server.CreateKeyAsync("events-auth", "viewer"));
+        using var anonymous = server.Anonymous();
+        var id = (await admin.PostJsonAsync("/marketing/event", """{"event_type":"phone_call"}""")).GetProperty("id").GetString();
+
+        foreach (var path in new[] { "/marketing/events", $"/marketing/events/{id}", "/marketing/metrics", "/marketing/campaigns", "/marketing/events/types" })
+        {
+            using var response = await anonymous.GetAsync(path);
+            await response.AssertProblemAsync(401);
+        }
+        using (var refused = await viewer.DeleteAsync($"/marketing/events/{id}"))
+        {
+            await refused.AssertProblemAsync(403);
+        }
+        Assert.Equal("phone_call", (await viewer.GetJsonAsync($"/marketing/events/{id}")).GetProperty("event_type").GetString());
+    }
+}

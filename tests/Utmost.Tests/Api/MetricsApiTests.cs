@@ -1,0 +1,152 @@
+using System.Globalization;
+using System.Text.Json;
+using Utmost.Tests.Support;
+
+namespace Utmost.Tests.Api;
+
+/// <summary>Metrics are checked against values computed here, independently, from the events the test sent.</summary>
+public sealed class MetricsApiTests(TestServer server) : IClassFixture<TestServer>
+{
+    private sealed record Sent(string Type, string? Source, string? Medium, string? Campaign, DateTimeOffset At);
+
+    private static readonly string[] Types = ["page_view", "page_view", "page_view", "lead_created", "quote_requested", "job_created", "button_click", "purchase"];
+    private static readonly string?[] Sources = ["google", "facebook", "bing", "newsletter", null];
+    private static readonly string?[] Mediums = ["cpc", "social", "organic", "email", null];
+    private static readonly string?[] Campaigns = ["summer_2025", "brand_awareness", "black_friday", null];
+
+    private static List<Sent> Generate(int count, int seed)
+    {
+        var random = new Random(seed);
+        var start = new DateTimeOffset(2025, 10, 20, 0, 0, 0, TimeSpan.Zero);
+        return Enumerable.Range(0, count).Select(_ => new Sent(
+            Types[random.Next(Types.Length)], Sources[random.Next(Sources.Length)], Mediums[random.Next(Mediums.Length)],
+            Campaigns[random.Next(Campaigns.Length)], start.AddMinutes(random.Next(0, 60 * 24 * 20)))).ToList();
+    }
+
+    private static string Body(IEnumerable<Sent> events) => JsonSerializer.Serialize(events.Select(e => new Dictionary<string, object?>
+    {
+        ["event_type"] = e.Type,
+        ["utm_source"] = e.Source,
+        ["utm_medium"] = e.Medium,
+        ["utm_campaign"] = e.Campaign,
+        ["timestamp"] = e.At.ToString("O", CultureInfo.InvariantCulture),
+    }));
+
+    [Fact]
+    public async Task Metrics_over_a_date_range_in_the_tenants_time_zone_match_an_independent_count()
+    {
+        var tenant = await server.CreateTenantAsync("metrics-tz");
+        using var admin = server.WithKey(tenant.AdminKey);
+        using (var patch = await admin.PatchAsync("/api/tenants/current", Http.Json("""{"time_zone":"America/New_York"}""")))
+        {
+            Assert.True(patch.IsSuccessStatusCode, await patch.Content.ReadAsStringAsync());
+        }
+        var events = Generate(3000, seed: 42);
+        await admin.PostJsonAsync("/marketing/events", Body(events));
+        var zone = TimeZoneInfo.FindSystemTimeZoneById("America/New_York");
+        // 2025-11-02 is the DST change in New York: the range crosses it.
+        var first = new DateOnly(2025, 10, 25);
+        var last = new DateOnly(2025, 11, 5);
+        DateOnly LocalDay(DateTimeOffset at) => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(at, zone).DateTime);
+        var inRange = events.Where(e => LocalDay(e.At) >= first && LocalDay(e.At) <= last).ToList();
+        string[] goals = ["quote_requested", "job_created", "purchase"];
+
+        var metrics = await admin.GetJsonAsync("/marketing/metrics?start_date=2025-10-25&end_date=2025-11-05");
+
+        Assert.Equal(inRange.Count, metrics.GetProperty("total_events").GetInt64());
+        Assert.Equal(inRange.Count(e => e.Type == "page_view"), metrics.GetProperty("total_page_views").GetInt64());
+        Assert.Equal(inRange.Count(e => e.Type == "lead_created"), metrics.GetProperty("total_leads").GetInt64());
+        Assert.Equal(inRange.Count(e => goals.Contains(e.Type)), metrics.GetProperty("total_conversions").GetInt64());
+        AssertTop(metrics.GetProperty("top_sources"), "source", inRange.Select(e => e.Source));
+        AssertTop(metrics.GetProperty("top_campaigns"), "campaign", inRange.Select(e => e.Campaign));
+        AssertTop(metrics.GetProperty("top_mediums"), "medium", inRange.Select(e => e.Medium));
+
+        var timeline = metrics.GetProperty("timeline_data").EnumerateArray().ToList();
+        Assert.Equal(last.DayNumber - first.DayNumber + 1, timeline.Count);
+        foreach (var point in timeline)
+        {
+            var day = DateOnly.Parse(point.GetProperty("date").GetString()!, CultureInfo.InvariantCulture);
+            var ofDay = inRange.Where(e => LocalDay(e.At) == day).ToList();
+            Assert.Equal(ofDay.Count, point.GetProperty("events").GetInt64());
+            Assert.Equal(ofDay.Count(e => e.Type == "page_view"), point.GetProperty("page_views").GetInt64());
+            Assert.Equal(ofDay.Count(e => e.Type == "lead_created"), point.GetProperty("leads").GetInt64());
+            Assert.Equal(ofDay.Count(e => goals.Contains(e.Type)), point.GetProperty("conversions").GetInt64());
+        }
+    }
+
+    [Fact]
+    public async Task Changing_the_conversion_goals_changes_what_counts_as_a_conversion_and_deleted_events_do_not_count()
+    {
+        var tenant = await server.CreateTenantAsync("metrics-goals");
+        using var admin = server.WithKey(tenant.AdminKey);
+        var answer = await admin.PostJsonAsync("/marketing/events",
+            """[{"event_type":"purchase"},{"event_type":"lead_created"},{"event_type":"phone_call"},{"event_type":"phone_call"}]""");
+        Assert.Equal(1, (await admin.GetJsonAsync("/marketing/metrics")).GetProperty("total_conversions").GetInt64());
+
+        using (var patch = await admin.PatchAsync("/api/tenants/current", Http.Json("""{"conversion_goals":["phone_call"]}""")))
+        {
+            Assert.True(patch.IsSuccessStatusCode);
+        }
+        Assert.Equal(2, (await admin.GetJsonAsync("/marketing/metrics")).GetProperty("total_conversions").GetInt64());
+
+        var phoneCall = answer.GetProperty("ids")[2].GetString();
+        using (var deleted = await admin.DeleteAsync($"/marketing/events/{phoneCall}"))
+        {
+            Assert.Equal(204, (int)deleted.StatusCode);
+        }
+        var after = await admin.GetJsonAsync("/marketing/metrics");
+        Assert.Equal(1, after.GetProperty("total_conversions").GetInt64());
+        Assert.Equal(3, after.GetProperty("total_events").GetInt64());
+    }
+
+    [Fact]
+    public async Task Conversion_rates_by_source_are_leads_over_page_views_sorted_by_rate()
+    {
+        var tenant = await server.CreateTenantAsync("metrics-rates");
+        using var admin = server.WithKey(tenant.AdminKey);
+        var events = Generate(2000, seed: 7);
+        await admin.PostJsonAsync("/marketing/events", Body(events));
+
+        var rates = (await admin.GetJsonAsync("/marketing/metrics/conversion-rates")).EnumerateArray().ToList();
+
+        var expected = events.GroupBy(e => e.Source).Select(g =>
+        {
+            var views = g.Count(e => e.Type == "page_view");
+            var leads = g.Count(e => e.Type == "lead_created");
+            return (Source: g.Key, Views: views, Leads: leads, Rate: views > 0 ? Math.Round(leads * 100.0 / views, 2, MidpointRounding.AwayFromZero) : 0);
+        }).ToList();
+        Assert.Equal(expected.Count, rates.Count);
+        foreach (var row in rates)
+        {
+            var source = row.GetProperty("utm_source").ValueKind == JsonValueKind.Null ? null : row.GetProperty("utm_source").GetString();
+            var match = expected.Single(e => e.Source == source);
+            Assert.Equal(match.Views, row.GetProperty("page_views").GetInt64());
+            Assert.Equal(match.Leads, row.GetProperty("leads").GetInt64());
+            Assert.Equal(match.Rate, row.GetProperty("conversion_rate").GetDouble(), 6);
+        }
+        var shown = rates.Select(r => r.GetProperty("conversion_rate").GetDouble()).ToList();
+        Assert.Equal(shown.OrderByDescending(r => r), shown);
+    }
+
+    [Fact]
+    public async Task With_no_events_metrics_are_zero_and_the_timeline_is_empty()
+    {
+        var tenant = await server.CreateTenantAsync("metrics-empty");
+        using var admin = server.WithKey(tenant.AdminKey);
+
+        var metrics = await admin.GetJsonAsync("/marketing/metrics");
+
+        Assert.Equal(0, metrics.GetProperty("total_events").GetInt64());
+        Assert.Equal(0, metrics.GetProperty("timeline_data").GetArrayLength());
+        string[] fields = ["total_events", "total_page_views", "total_leads", "total_conversions", "top_sources", "top_campaigns", "top_mediums", "timeline_data"];
+        Assert.Equal(fields.Order(), metrics.EnumerateObject().Select(p => p.Name).Order());
+    }
+
+    private static void AssertTop(JsonElement top, string field, IEnumerable<string?> values)
+    {
+        var expected = values.Where(v => v is not null).GroupBy(v => v!).Select(g => (Value: g.Key, Count: g.Count()))
+            .OrderByDescending(g => g.Count).ThenBy(g => g.Value, StringComparer.Ordinal).Take(10).ToList();
+        var actual = top.EnumerateArray().Select(t => (Value: t.GetProperty(field).GetString()!, Count: t.GetProperty("count").GetInt32())).ToList();
+        Assert.Equal(expected, actual);
+    }
+}
