@@ -21,6 +21,8 @@ public static class KnownSources
         "mail.google.com", "outlook.live.com", "outlook.office.com", "outlook.office365.com", "mail.yahoo.com",
         "mail.aol.com", "mail.proton.me", "mail.zoho.com", "webmail.gmx.net", "mail.yandex.ru", "e.mail.ru",
         "navigator.web.de", "mail.gmx.com", "icloud.com",
+        // Mail apps announce themselves as android-app:// referrers.
+        "com.google.android.gm", "com.microsoft.office.outlook", "com.yahoo.mobile.client.android.mail",
     };
 
     /// <summary>

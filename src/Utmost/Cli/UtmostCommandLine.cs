@@ -70,7 +70,17 @@ public static class UtmostCommandLine
 
     private static async Task<int> ServeAsync(Func<string[], WebApplication> buildServer, string[] args, CancellationToken cancellationToken)
     {
-        var app = buildServer(args);
+        WebApplication app;
+        try
+        {
+            app = buildServer(args);
+        }
+        catch (Exception e) when (e is OptionsValidationException or InvalidOperationException)
+        {
+            // A configuration mistake deserves one clear line, not a stack trace.
+            await Console.Error.WriteLineAsync($"error: {e.Message}");
+            return 1;
+        }
         app.Lifetime.ApplicationStarted.Register(() =>
         {
             var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
@@ -78,7 +88,15 @@ public static class UtmostCommandLine
             Console.WriteLine($"Utmost is running at {string.Join(", ", addresses)}  (database: {dataDir})");
             Console.WriteLine("  try: curl http://localhost:8000/health/ready   API description: /openapi/v1.json   stop: Ctrl+C");
         });
-        await app.RunAsync(cancellationToken);
+        try
+        {
+            await app.RunAsync(cancellationToken);
+        }
+        catch (Exception e) when (e is OptionsValidationException or InvalidOperationException or IOException)
+        {
+            await Console.Error.WriteLineAsync($"error: {e.Message}");
+            return 1;
+        }
         return 0;
     }
 

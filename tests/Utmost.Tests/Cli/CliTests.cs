@@ -1,0 +1,84 @@
+using System.Net.Http.Headers;
+using Utmost.Tests.Support;
+
+namespace Utmost.Tests.Cli;
+
+/// <summary>The admin verbs of the one binary, run as a user would, while a server uses the same data directory.</summary>
+public sealed class CliTests : IDisposable
+{
+    private const string AdminKey = "utm_cli_admin_key_0123456789abcdef";
+    private readonly string _dataDir = Path.Combine(Path.GetTempPath(), "utmost-cli", Guid.NewGuid().ToString("N"));
+
+    [Fact]
+    public async Task Tenants_and_keys_created_by_the_cli_work_against_a_running_server()
+    {
+        await using var server = await ServerProcess.StartAsync(_dataDir, AdminKey);
+        var dataDir = $"--Utmost:DataDir={_dataDir}";
+
+        var (exit, output, error) = await ServerProcess.RunCliAsync("tenants", "create", "shop", "--name", "The Shop", dataDir);
+        Assert.True(exit == 0, error);
+        var tenant = ServerProcess.ParseJson(output);
+        Assert.Equal("shop", tenant.GetProperty("slug").GetString());
+        var siteKey = tenant.GetProperty("site_key").GetString()!;
+        var adminKey = tenant.GetProperty("admin_key").GetString()!;
+
+        (exit, output, error) = await ServerProcess.RunCliAsync("keys", "create", "--tenant", "shop", "--role", "viewer", dataDir);
+        Assert.True(exit == 0, error);
+        var viewerKey = ServerProcess.ParseJson(output).GetProperty("key").GetString()!;
+
+        using var anonymous = new HttpClient { BaseAddress = server.BaseAddress };
+        await anonymous.PostJsonAsync($"/marketing/event?site={siteKey}", """{"event_type":"page_view"}""");
+        using var viewer = new HttpClient { BaseAddress = server.BaseAddress };
+        viewer.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", viewerKey);
+        var current = await viewer.GetJsonAsync("/api/tenants/current");
+        Assert.Equal("The Shop", current.GetProperty("name").GetString());
+        Assert.Equal(1, await viewer.TotalEventsAsync());
+        using var shopAdmin = new HttpClient { BaseAddress = server.BaseAddress };
+        shopAdmin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", adminKey);
+        Assert.Equal("shop", (await shopAdmin.GetJsonAsync("/api/tenants/current")).GetProperty("slug").GetString());
+    }
+
+    [Theory]
+    [InlineData("keys", "create", "--tenant", "nobody", "--role", "viewer")]
+    [InlineData("keys", "create", "--tenant", "default", "--role", "owner")]
+    [InlineData("tenants", "create", "Not A Slug")]
+    [InlineData("tenants", "create", "default")]
+    public async Task Bad_admin_commands_fail_with_a_message_and_a_nonzero_exit(params string[] args)
+    {
+        // The default tenant exists after the first migrate, as on a server's first start.
+        var dataDir = $"--Utmost:DataDir={_dataDir}";
+        var (_, _, _) = await ServerProcess.RunCliAsync("tenants", "create", "default", dataDir);
+
+        var (exit, output, error) = await ServerProcess.RunCliAsync([.. args, dataDir]);
+
+        Assert.NotEqual(0, exit);
+        Assert.False(string.IsNullOrWhiteSpace(error + output));
+        Assert.DoesNotContain("   at ", error); // a message, not a stack trace
+    }
+
+    [Fact]
+    public async Task Migrate_is_idempotent_and_an_unknown_storage_provider_is_refused_listing_the_valid_ones()
+    {
+        var dataDir = $"--Utmost:DataDir={_dataDir}";
+        Assert.Equal(0, (await ServerProcess.RunCliAsync("migrate", dataDir)).ExitCode);
+        Assert.Equal(0, (await ServerProcess.RunCliAsync("migrate", dataDir)).ExitCode);
+
+        var (exit, output, error) = await ServerProcess.RunCliAsync("serve", dataDir, "--Utmost:Storage:Provider=oracle", "--urls", "http://127.0.0.1:0");
+
+        Assert.NotEqual(0, exit);
+        Assert.Contains("Valid providers: sqlite", error + output);
+        Assert.DoesNotContain("   at ", error);
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(_dataDir, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A leftover temp directory is harmless.
+        }
+    }
+}
