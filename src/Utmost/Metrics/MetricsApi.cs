@@ -42,14 +42,12 @@ public static class MetricsApi
         CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
-        QueryParameters.CheckTenant(tenant_id, caller, errors);
-        var (from, to) = QueryParameters.DateRange(start_date, end_date, caller.Tenant, errors);
+        var range = ReadRange(caller, tenant_id, start_date, end_date, errors);
         if (!errors.IsEmpty)
         {
             return TypedResults.ValidationProblem(errors.ToDictionary());
         }
         var tenant = caller.Tenant;
-        var range = new TimeRange(from, to);
         var totals = await analytics.TotalsAsync(tenant.Id, range, tenant.ConversionGoals, cancellationToken);
         var sources = await analytics.TopAsync(tenant.Id, range, Breakdown.UtmSource, TopLimit, cancellationToken);
         var campaigns = await analytics.TopAsync(tenant.Id, range, Breakdown.UtmCampaign, TopLimit, cancellationToken);
@@ -68,13 +66,12 @@ public static class MetricsApi
         CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
-        QueryParameters.CheckTenant(tenant_id, caller, errors);
-        var (from, to) = QueryParameters.DateRange(start_date, end_date, caller.Tenant, errors);
+        var range = ReadRange(caller, tenant_id, start_date, end_date, errors);
         if (!errors.IsEmpty)
         {
             return TypedResults.ValidationProblem(errors.ToDictionary());
         }
-        var rows = await analytics.BySourceAsync(caller.Tenant.Id, new TimeRange(from, to), cancellationToken);
+        var rows = await analytics.BySourceAsync(caller.Tenant.Id, range, cancellationToken);
         var rates = rows
             .Select(r => new SourceConversionRate(r.UtmSource, r.PageViews, r.Leads, MarketingRates.Percent(r.Leads, r.PageViews)))
             .OrderByDescending(r => r.ConversionRate)
@@ -82,6 +79,13 @@ public static class MetricsApi
             .ThenBy(r => r.UtmSource, StringComparer.Ordinal)
             .ToArray();
         return TypedResults.Ok(rates);
+    }
+
+    private static TimeRange ReadRange(Caller caller, string? tenantId, string? startDate, string? endDate, ValidationErrors errors)
+    {
+        QueryParameters.CheckTenant(tenantId, caller, errors);
+        var (from, to) = QueryParameters.DateRange(startDate, endDate, caller.Tenant, errors);
+        return new TimeRange(from, to);
     }
 
     private static async Task<IReadOnlyList<TimelinePoint>> TimelineAsync(

@@ -43,7 +43,12 @@ public static class TenantsApi
         {
             foreach (var property in body.Document!.RootElement.EnumerateObject())
             {
-                switch (property.Name)
+                if (!JsonFields.TryGetName(property, out var field))
+                {
+                    errors.Add("body", "field names must be valid Unicode text");
+                    break;
+                }
+                switch (field)
                 {
                     case "name":
                         var name = JsonFields.String(property.Value, "name", 255, errors);
@@ -71,7 +76,7 @@ public static class TenantsApi
                         }
                         break;
                     default:
-                        errors.Add(property.Name, "is not a field that can be changed (name, time_zone, conversion_goals)");
+                        errors.Add(field, "is not a field that can be changed (name, time_zone, conversion_goals)");
                         break;
                 }
             }

@@ -123,6 +123,20 @@ public sealed class MalformedInputTests(TestServer server) : IClassFixture<TestS
         Assert.Equal(before, await admin.TotalEventsAsync());
     }
 
+    [Theory]
+    [InlineData("/api/tenants/current")]
+    [InlineData("/marketing/campaigns")]
+    public async Task A_field_name_that_is_not_valid_unicode_is_400_not_500(string path)
+    {
+        using var admin = server.Admin();
+        var method = path.EndsWith("current", StringComparison.Ordinal) ? HttpMethod.Patch : HttpMethod.Post;
+        using var request = new HttpRequestMessage(method, path) { Content = Http.Json("""{"\ud800":"x","campaign_name":"c"}""") };
+
+        using var response = await admin.SendAsync(request);
+
+        await response.AssertProblemAsync(400, "body");
+    }
+
     private static HttpRequestMessage ExpectingContinue(string path, string body)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = Http.Json(body) };

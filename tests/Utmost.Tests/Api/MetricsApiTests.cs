@@ -113,7 +113,7 @@ public sealed class MetricsApiTests(TestServer server) : IClassFixture<TestServe
         {
             var views = g.Count(e => e.Type == "page_view");
             var leads = g.Count(e => e.Type == "lead_created");
-            return (Source: g.Key, Views: views, Leads: leads, Rate: views > 0 ? Math.Round(leads * 100.0 / views, 2, MidpointRounding.AwayFromZero) : 0);
+            return (Source: g.Key, Views: views, Leads: leads, Rate: views > 0 ? (double)Math.Round(leads * 100m / views, 2, MidpointRounding.AwayFromZero) : 0);
         }).ToList();
         Assert.Equal(expected.Count, rates.Count);
         foreach (var row in rates)
