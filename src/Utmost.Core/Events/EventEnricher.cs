@@ -18,6 +18,7 @@ public static class EventEnricher
         {
             Id = Ids.New(occurredAt),
             TenantId = context.TenantId,
+            TenantKey = context.TenantKey,
             EventId = input.EventId,
             EventType = input.EventType,
             EventName = input.EventName,

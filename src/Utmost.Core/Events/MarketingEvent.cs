@@ -5,6 +5,10 @@ public sealed record MarketingEvent
 {
     public required string Id { get; init; }
     public required string TenantId { get; init; }
+
+    /// <summary>The tenant's internal storage key (see the tenants table); never shown in the API.</summary>
+    public long TenantKey { get; init; }
+
     public string? EventId { get; init; }
     public required string EventType { get; init; }
     public string? EventName { get; init; }
@@ -31,4 +35,4 @@ public sealed record MarketingEvent
 
 /// <summary>What the server knows of the request an event came in, beyond its body.</summary>
 /// <param name="Trusted">true for server-side senders with an API key: they may state the end user's IP and user agent.</param>
-public sealed record IngestionContext(string TenantId, System.Net.IPAddress? ClientIp, string? UserAgent, bool Trusted, DateTimeOffset ReceivedAt);
+public sealed record IngestionContext(string TenantId, long TenantKey, System.Net.IPAddress? ClientIp, string? UserAgent, bool Trusted, DateTimeOffset ReceivedAt);

@@ -125,7 +125,7 @@ public static class CampaignsApi
         }
         var leads = campaign.UtmCampaign is null
             ? 0
-            : await analytics.CountAsync(caller.Tenant.Id, EventTypes.LeadCreated, campaign.UtmCampaign, cancellationToken);
+            : await analytics.CountAsync(caller.Tenant, EventTypes.LeadCreated, campaign.UtmCampaign, cancellationToken);
         return TypedResults.Ok(new CampaignRoi(campaign.CampaignName, campaign.Budget, campaign.Spent, campaign.Currency, leads,
             MarketingRates.PerUnit(campaign.Spent, leads)));
     }

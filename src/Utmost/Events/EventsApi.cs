@@ -49,21 +49,21 @@ public static class EventsApi
         {
             return TypedResults.ValidationProblem(errors.ToDictionary());
         }
-        var events = await store.ListAsync(caller.Tenant.Id, filter, cancellationToken);
+        var events = await store.ListAsync(caller.Tenant, filter, cancellationToken);
         return TypedResults.Ok(events.Select(EventResponse.From).ToArray());
     }
 
     public static async Task<Results<Ok<EventResponse>, ProblemHttpResult>> Get(
         Caller caller, IEventStore store, string event_id, CancellationToken cancellationToken)
     {
-        var found = await store.GetAsync(caller.Tenant.Id, event_id, cancellationToken);
+        var found = await store.GetAsync(caller.Tenant, event_id, cancellationToken);
         return found is null ? Problems.NotFound("event", event_id) : TypedResults.Ok(EventResponse.From(found));
     }
 
     public static async Task<Results<NoContent, ProblemHttpResult>> Delete(
         Caller caller, IEventStore store, TimeProvider clock, string event_id, CancellationToken cancellationToken)
     {
-        var deleted = await store.SoftDeleteAsync(caller.Tenant.Id, event_id, clock.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken);
+        var deleted = await store.SoftDeleteAsync(caller.Tenant, event_id, clock.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken);
         return deleted ? TypedResults.NoContent() : Problems.NotFound("event", event_id);
     }
 

@@ -1,4 +1,5 @@
 using Utmost.Core.Events;
+using Utmost.Tenancy;
 
 namespace Utmost.Events;
 
@@ -28,13 +29,13 @@ public interface IEventStore
     /// <summary>Appends all events in one transaction; returns once they are durable.</summary>
     Task<IReadOnlyList<AppendResult>> AppendAsync(IReadOnlyList<MarketingEvent> events, CancellationToken cancellationToken);
 
-    Task<MarketingEvent?> GetAsync(string tenantId, string id, CancellationToken cancellationToken);
+    Task<MarketingEvent?> GetAsync(Tenant tenant, string id, CancellationToken cancellationToken);
 
     /// <summary>Newest first, without soft-deleted events.</summary>
-    Task<IReadOnlyList<MarketingEvent>> ListAsync(string tenantId, EventFilter filter, CancellationToken cancellationToken);
+    Task<IReadOnlyList<MarketingEvent>> ListAsync(Tenant tenant, EventFilter filter, CancellationToken cancellationToken);
 
     /// <summary>Marks an event deleted; false when it does not exist or is already deleted.</summary>
-    Task<bool> SoftDeleteAsync(string tenantId, string id, long deletedAtMs, CancellationToken cancellationToken);
+    Task<bool> SoftDeleteAsync(Tenant tenant, string id, long deletedAtMs, CancellationToken cancellationToken);
 
     Task<bool> IsHealthyAsync(CancellationToken cancellationToken);
 }

@@ -2,113 +2,38 @@ using System.Text;
 using Microsoft.Data.Sqlite;
 using Utmost.Core.Events;
 using Utmost.Storage.Sqlite;
+using Utmost.Tenancy;
 
 namespace Utmost.Events;
 
-public sealed class SqliteEventStore(SqliteDatabase database) : IEventStore
+public sealed class SqliteEventStore(SqliteDatabase database, SqliteEventAppender appender) : IEventStore
 {
-    internal const string Columns = """
-        id, tenant_id, event_id, event_type, event_name, page_url, referrer_url, utm_source, utm_medium, utm_campaign,
+    private const string Columns = """
+        id, tenant_key, event_id, event_type, event_name, page_url, referrer_url, utm_source, utm_medium, utm_campaign,
         utm_term, utm_content, ad_source, lead_source, user_agent, ip_address, session_id, user_id, user_id_is_number,
         lead_id, lead_id_is_number, properties, metadata, created_at, received_at, deleted_at
         """;
 
-    private const string InsertSql = $"""
-        INSERT INTO marketing_events ({Columns})
-        VALUES ($id, $tenant_id, $event_id, $event_type, $event_name, $page_url, $referrer_url, $utm_source, $utm_medium,
-                $utm_campaign, $utm_term, $utm_content, $ad_source, $lead_source, $user_agent, $ip_address, $session_id,
-                $user_id, $user_id_is_number, $lead_id, $lead_id_is_number, $properties, $metadata, $created_at,
-                $received_at, NULL)
-        ON CONFLICT DO NOTHING
-        """;
+    public Task<IReadOnlyList<AppendResult>> AppendAsync(IReadOnlyList<MarketingEvent> events, CancellationToken cancellationToken) =>
+        appender.AppendAsync(events, cancellationToken);
 
-    public async Task<IReadOnlyList<AppendResult>> AppendAsync(IReadOnlyList<MarketingEvent> events, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var transaction = connection.BeginTransaction(deferred: false);
-        await using var insert = connection.CreateCommand();
-        insert.Transaction = transaction;
-        insert.CommandText = InsertSql;
-        var p = new SqliteParameter[25];
-        string[] names =
-        [
-            "$id", "$tenant_id", "$event_id", "$event_type", "$event_name", "$page_url", "$referrer_url", "$utm_source",
-            "$utm_medium", "$utm_campaign", "$utm_term", "$utm_content", "$ad_source", "$lead_source", "$user_agent",
-            "$ip_address", "$session_id", "$user_id", "$user_id_is_number", "$lead_id", "$lead_id_is_number",
-            "$properties", "$metadata", "$created_at", "$received_at",
-        ];
-        for (var i = 0; i < p.Length; i++)
-        {
-            var isInteger = names[i] is "$user_id_is_number" or "$lead_id_is_number" or "$created_at" or "$received_at";
-            p[i] = insert.Parameters.Add(names[i], isInteger ? SqliteType.Integer : SqliteType.Text);
-        }
-        insert.Prepare();
-        await using var findExisting = connection.CreateCommand();
-        findExisting.Transaction = transaction;
-        findExisting.CommandText = "SELECT id FROM marketing_events WHERE tenant_id = $tenant_id AND event_id = $event_id";
-        var existingTenant = findExisting.Parameters.Add("$tenant_id", SqliteType.Text);
-        var existingEventId = findExisting.Parameters.Add("$event_id", SqliteType.Text);
-
-        var results = new AppendResult[events.Count];
-        for (var i = 0; i < events.Count; i++)
-        {
-            var e = events[i];
-            p[0].Value = e.Id;
-            p[1].Value = e.TenantId;
-            p[2].Value = Db(e.EventId);
-            p[3].Value = e.EventType;
-            p[4].Value = Db(e.EventName);
-            p[5].Value = Db(e.PageUrl);
-            p[6].Value = Db(e.ReferrerUrl);
-            p[7].Value = Db(e.UtmSource);
-            p[8].Value = Db(e.UtmMedium);
-            p[9].Value = Db(e.UtmCampaign);
-            p[10].Value = Db(e.UtmTerm);
-            p[11].Value = Db(e.UtmContent);
-            p[12].Value = Db(e.AdSource);
-            p[13].Value = e.LeadSource;
-            p[14].Value = Db(e.UserAgent);
-            p[15].Value = Db(e.IpAddress);
-            p[16].Value = Db(e.SessionId);
-            p[17].Value = Db(e.UserId?.Value);
-            p[18].Value = e.UserId?.IsNumber == true ? 1 : 0;
-            p[19].Value = Db(e.LeadId?.Value);
-            p[20].Value = e.LeadId?.IsNumber == true ? 1 : 0;
-            p[21].Value = e.PropertiesJson;
-            p[22].Value = e.MetadataJson;
-            p[23].Value = e.CreatedAt;
-            p[24].Value = e.ReceivedAt;
-            var inserted = insert.ExecuteNonQuery() == 1;
-            if (inserted || e.EventId is null)
-            {
-                results[i] = new AppendResult(e.Id, Duplicate: false);
-                continue;
-            }
-            existingTenant.Value = e.TenantId;
-            existingEventId.Value = e.EventId;
-            results[i] = new AppendResult((string)findExisting.ExecuteScalar()!, Duplicate: true);
-        }
-        await transaction.CommitAsync(cancellationToken);
-        return results;
-    }
-
-    public async Task<MarketingEvent?> GetAsync(string tenantId, string id, CancellationToken cancellationToken)
+    public async Task<MarketingEvent?> GetAsync(Tenant tenant, string id, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT {Columns} FROM marketing_events WHERE tenant_id = $tenant_id AND id = $id AND deleted_at IS NULL";
-        command.Parameters.AddWithValue("$tenant_id", tenantId);
+        command.CommandText = $"SELECT {Columns} FROM marketing_events WHERE tenant_key = $tenant_key AND id = $id AND deleted_at IS NULL";
+        command.Parameters.AddWithValue("$tenant_key", tenant.Key);
         command.Parameters.AddWithValue("$id", id);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken) ? Read(reader) : null;
+        return await reader.ReadAsync(cancellationToken) ? Read(reader, tenant) : null;
     }
 
-    public async Task<IReadOnlyList<MarketingEvent>> ListAsync(string tenantId, EventFilter filter, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<MarketingEvent>> ListAsync(Tenant tenant, EventFilter filter, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
-        var sql = new StringBuilder($"SELECT {Columns} FROM marketing_events WHERE tenant_id = $tenant_id AND deleted_at IS NULL");
-        command.Parameters.AddWithValue("$tenant_id", tenantId);
+        var sql = new StringBuilder($"SELECT {Columns} FROM marketing_events WHERE tenant_key = $tenant_key AND deleted_at IS NULL");
+        command.Parameters.AddWithValue("$tenant_key", tenant.Key);
         AddEquals(sql, command, "event_type", filter.EventType);
         AddEquals(sql, command, "utm_source", filter.UtmSource);
         AddEquals(sql, command, "utm_campaign", filter.UtmCampaign);
@@ -132,17 +57,17 @@ public sealed class SqliteEventStore(SqliteDatabase database) : IEventStore
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            events.Add(Read(reader));
+            events.Add(Read(reader, tenant));
         }
         return events;
     }
 
-    public async Task<bool> SoftDeleteAsync(string tenantId, string id, long deletedAtMs, CancellationToken cancellationToken)
+    public async Task<bool> SoftDeleteAsync(Tenant tenant, string id, long deletedAtMs, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
-        command.CommandText = "UPDATE marketing_events SET deleted_at = $at WHERE tenant_id = $tenant_id AND id = $id AND deleted_at IS NULL";
-        command.Parameters.AddWithValue("$tenant_id", tenantId);
+        command.CommandText = "UPDATE marketing_events SET deleted_at = $at WHERE tenant_key = $tenant_key AND id = $id AND deleted_at IS NULL";
+        command.Parameters.AddWithValue("$tenant_key", tenant.Key);
         command.Parameters.AddWithValue("$id", id);
         command.Parameters.AddWithValue("$at", deletedAtMs);
         return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
@@ -167,12 +92,11 @@ public sealed class SqliteEventStore(SqliteDatabase database) : IEventStore
         command.Parameters.AddWithValue("$" + column, value);
     }
 
-    private static object Db(string? value) => value is null ? DBNull.Value : value;
-
-    private static MarketingEvent Read(SqliteDataReader r) => new()
+    private static MarketingEvent Read(SqliteDataReader r, Tenant tenant) => new()
     {
         Id = r.GetString(0),
-        TenantId = r.GetString(1),
+        TenantId = tenant.Id,
+        TenantKey = r.GetInt64(1),
         EventId = Text(r, 2),
         EventType = r.GetString(3),
         EventName = Text(r, 4),

@@ -18,8 +18,10 @@ public static class StorageRegistration
 
         builder.Services.AddSingleton(services => new SqliteDatabase(services.GetRequiredService<IOptions<UtmostOptions>>().Value.DataDir));
         builder.Services.AddSingleton<SqliteMigrator>();
+        builder.Services.AddHostedService<SqliteCheckpointer>();
         builder.Services.AddSingleton<ITenantStore, SqliteTenantStore>();
         builder.Services.AddSingleton<ICampaignStore, SqliteCampaignStore>();
+        builder.Services.AddSingleton<SqliteEventAppender>();
         builder.Services.AddSingleton<IEventStore, SqliteEventStore>();
         builder.Services.AddSingleton<IMarketingAnalytics, SqliteMarketingAnalytics>();
         return builder;

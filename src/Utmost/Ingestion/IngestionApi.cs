@@ -68,7 +68,7 @@ public sealed class IngestionService(TenantDirectory directory, EventWriter writ
         {
             return problem;
         }
-        var ingestion = new IngestionContext(tenant!.Id, context.Connection.RemoteIpAddress,
+        var ingestion = new IngestionContext(tenant!.Id, tenant.Key, context.Connection.RemoteIpAddress,
             request.Headers.UserAgent.Count > 0 ? request.Headers.UserAgent.ToString() : null, trusted, now);
         var events = new MarketingEvent[parsed.Events.Count];
         for (var i = 0; i < events.Length; i++)
@@ -90,7 +90,7 @@ public sealed class IngestionService(TenantDirectory directory, EventWriter writ
 
         if (!parsed.WasArray)
         {
-            var stored = results[0].Duplicate ? await store.GetAsync(tenant.Id, results[0].Id, cancellationToken) ?? events[0] : events[0];
+            var stored = results[0].Duplicate ? await store.GetAsync(tenant, results[0].Id, cancellationToken) ?? events[0] : events[0];
             // A retry with the same event_id gets the first answer again, including the original id and times.
             return TypedResults.Created($"/marketing/events/{stored.Id}", EventsApi.EventResponse.From(stored));
         }

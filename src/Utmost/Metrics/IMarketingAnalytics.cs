@@ -1,4 +1,5 @@
 using Utmost.Core.Metrics;
+using Utmost.Tenancy;
 
 namespace Utmost.Metrics;
 
@@ -27,15 +28,15 @@ public enum Breakdown
 /// </summary>
 public interface IMarketingAnalytics
 {
-    Task<EventTotals> TotalsAsync(string tenantId, TimeRange range, IReadOnlyList<string> goals, CancellationToken cancellationToken);
+    Task<EventTotals> TotalsAsync(Tenant tenant, TimeRange range, IReadOnlyList<string> goals, CancellationToken cancellationToken);
 
-    Task<IReadOnlyList<ValueCount>> TopAsync(string tenantId, TimeRange range, Breakdown by, int limit, CancellationToken cancellationToken);
+    Task<IReadOnlyList<ValueCount>> TopAsync(Tenant tenant, TimeRange range, Breakdown by, int limit, CancellationToken cancellationToken);
 
     /// <summary>Counts per local day; <paramref name="segments"/> give the zone's offset over the range.</summary>
-    Task<IReadOnlyList<DayCounts>> DailyAsync(string tenantId, TimeRange range, IReadOnlyList<OffsetSegment> segments,
+    Task<IReadOnlyList<DayCounts>> DailyAsync(Tenant tenant, TimeRange range, IReadOnlyList<OffsetSegment> segments,
         IReadOnlyList<string> goals, CancellationToken cancellationToken);
 
-    Task<IReadOnlyList<SourceFunnel>> BySourceAsync(string tenantId, TimeRange range, CancellationToken cancellationToken);
+    Task<IReadOnlyList<SourceFunnel>> BySourceAsync(Tenant tenant, TimeRange range, CancellationToken cancellationToken);
 
-    Task<long> CountAsync(string tenantId, string eventType, string utmCampaign, CancellationToken cancellationToken);
+    Task<long> CountAsync(Tenant tenant, string eventType, string utmCampaign, CancellationToken cancellationToken);
 }

@@ -48,10 +48,10 @@ public static class MetricsApi
             return TypedResults.ValidationProblem(errors.ToDictionary());
         }
         var tenant = caller.Tenant;
-        var totals = await analytics.TotalsAsync(tenant.Id, range, tenant.ConversionGoals, cancellationToken);
-        var sources = await analytics.TopAsync(tenant.Id, range, Breakdown.UtmSource, TopLimit, cancellationToken);
-        var campaigns = await analytics.TopAsync(tenant.Id, range, Breakdown.UtmCampaign, TopLimit, cancellationToken);
-        var mediums = await analytics.TopAsync(tenant.Id, range, Breakdown.UtmMedium, TopLimit, cancellationToken);
+        var totals = await analytics.TotalsAsync(tenant, range, tenant.ConversionGoals, cancellationToken);
+        var sources = await analytics.TopAsync(tenant, range, Breakdown.UtmSource, TopLimit, cancellationToken);
+        var campaigns = await analytics.TopAsync(tenant, range, Breakdown.UtmCampaign, TopLimit, cancellationToken);
+        var mediums = await analytics.TopAsync(tenant, range, Breakdown.UtmMedium, TopLimit, cancellationToken);
         var timeline = await TimelineAsync(analytics, tenant, range, totals, cancellationToken);
         return TypedResults.Ok(new MarketingMetrics(
             totals.Events, totals.PageViews, totals.Leads, totals.Conversions,
@@ -71,7 +71,7 @@ public static class MetricsApi
         {
             return TypedResults.ValidationProblem(errors.ToDictionary());
         }
-        var rows = await analytics.BySourceAsync(caller.Tenant.Id, range, cancellationToken);
+        var rows = await analytics.BySourceAsync(caller.Tenant, range, cancellationToken);
         var rates = rows
             .Select(r => new SourceConversionRate(r.UtmSource, r.PageViews, r.Leads, MarketingRates.Percent(r.Leads, r.PageViews)))
             .OrderByDescending(r => r.ConversionRate)
@@ -99,7 +99,7 @@ public static class MetricsApi
         }
         TimeZones.TryFind(tenant.TimeZone, out var zone);
         var segments = OffsetSegments.For(zone, fromMs.Value, toMs.Value + 1);
-        var days = await analytics.DailyAsync(tenant.Id, range, segments, tenant.ConversionGoals, cancellationToken);
+        var days = await analytics.DailyAsync(tenant, range, segments, tenant.ConversionGoals, cancellationToken);
         var firstDay = OffsetSegments.LocalDayNumber(fromMs.Value, segments[0].OffsetMs);
         var lastDay = OffsetSegments.LocalDayNumber(toMs.Value, segments[^1].OffsetMs);
         if (lastDay - firstDay >= MaxFilledDays)

@@ -3,12 +3,13 @@ using Microsoft.Data.Sqlite;
 using Utmost.Core.Events;
 using Utmost.Core.Metrics;
 using Utmost.Storage.Sqlite;
+using Utmost.Tenancy;
 
 namespace Utmost.Metrics;
 
 public sealed class SqliteMarketingAnalytics(SqliteDatabase database) : IMarketingAnalytics
 {
-    public async Task<EventTotals> TotalsAsync(string tenantId, TimeRange range, IReadOnlyList<string> goals, CancellationToken cancellationToken)
+    public async Task<EventTotals> TotalsAsync(Tenant tenant, TimeRange range, IReadOnlyList<string> goals, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
@@ -20,7 +21,7 @@ public sealed class SqliteMarketingAnalytics(SqliteDatabase database) : IMarketi
                    MIN(created_at), MAX(created_at)
             FROM marketing_events
             """);
-        Where(sql, command, tenantId, range);
+        Where(sql, command, tenant, range);
         AddTypeParameters(command);
         command.CommandText = sql.ToString();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
@@ -29,7 +30,7 @@ public sealed class SqliteMarketingAnalytics(SqliteDatabase database) : IMarketi
             reader.IsDBNull(4) ? null : reader.GetInt64(4), reader.IsDBNull(5) ? null : reader.GetInt64(5));
     }
 
-    public async Task<IReadOnlyList<ValueCount>> TopAsync(string tenantId, TimeRange range, Breakdown by, int limit, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<ValueCount>> TopAsync(Tenant tenant, TimeRange range, Breakdown by, int limit, CancellationToken cancellationToken)
     {
         var column = by switch
         {
@@ -41,7 +42,7 @@ public sealed class SqliteMarketingAnalytics(SqliteDatabase database) : IMarketi
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         var sql = new StringBuilder($"SELECT {column}, COUNT(*) AS n FROM marketing_events");
-        Where(sql, command, tenantId, range);
+        Where(sql, command, tenant, range);
         sql.Append($" AND {column} IS NOT NULL GROUP BY {column} ORDER BY n DESC, {column} LIMIT $limit");
         command.Parameters.AddWithValue("$limit", limit);
         command.CommandText = sql.ToString();
@@ -54,7 +55,7 @@ public sealed class SqliteMarketingAnalytics(SqliteDatabase database) : IMarketi
         return rows;
     }
 
-    public async Task<IReadOnlyList<DayCounts>> DailyAsync(string tenantId, TimeRange range, IReadOnlyList<OffsetSegment> segments,
+    public async Task<IReadOnlyList<DayCounts>> DailyAsync(Tenant tenant, TimeRange range, IReadOnlyList<OffsetSegment> segments,
         IReadOnlyList<string> goals, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
@@ -82,7 +83,7 @@ public sealed class SqliteMarketingAnalytics(SqliteDatabase database) : IMarketi
                    SUM(CASE WHEN event_type IN ({GoalParameters(command, goals)}) THEN 1 ELSE 0 END)
             FROM marketing_events
             """);
-        Where(sql, command, tenantId, range);
+        Where(sql, command, tenant, range);
         sql.Append(" GROUP BY local_day ORDER BY local_day");
         AddTypeParameters(command);
         command.CommandText = sql.ToString();
@@ -95,7 +96,7 @@ public sealed class SqliteMarketingAnalytics(SqliteDatabase database) : IMarketi
         return rows;
     }
 
-    public async Task<IReadOnlyList<SourceFunnel>> BySourceAsync(string tenantId, TimeRange range, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<SourceFunnel>> BySourceAsync(Tenant tenant, TimeRange range, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
@@ -105,7 +106,7 @@ public sealed class SqliteMarketingAnalytics(SqliteDatabase database) : IMarketi
                    SUM(CASE WHEN event_type = $lead THEN 1 ELSE 0 END)
             FROM marketing_events
             """);
-        Where(sql, command, tenantId, range);
+        Where(sql, command, tenant, range);
         sql.Append(" GROUP BY utm_source");
         AddTypeParameters(command);
         command.CommandText = sql.ToString();
@@ -118,24 +119,24 @@ public sealed class SqliteMarketingAnalytics(SqliteDatabase database) : IMarketi
         return rows;
     }
 
-    public async Task<long> CountAsync(string tenantId, string eventType, string utmCampaign, CancellationToken cancellationToken)
+    public async Task<long> CountAsync(Tenant tenant, string eventType, string utmCampaign, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = """
             SELECT COUNT(*) FROM marketing_events
-            WHERE tenant_id = $tenant_id AND utm_campaign = $utm_campaign AND event_type = $event_type AND deleted_at IS NULL
+            WHERE tenant_key = $tenant_key AND utm_campaign = $utm_campaign AND event_type = $event_type AND deleted_at IS NULL
             """;
-        command.Parameters.AddWithValue("$tenant_id", tenantId);
+        command.Parameters.AddWithValue("$tenant_key", tenant.Key);
         command.Parameters.AddWithValue("$utm_campaign", utmCampaign);
         command.Parameters.AddWithValue("$event_type", eventType);
         return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
-    private static void Where(StringBuilder sql, SqliteCommand command, string tenantId, TimeRange range)
+    private static void Where(StringBuilder sql, SqliteCommand command, Tenant tenant, TimeRange range)
     {
-        sql.Append(" WHERE tenant_id = $tenant_id AND deleted_at IS NULL");
-        command.Parameters.AddWithValue("$tenant_id", tenantId);
+        sql.Append(" WHERE tenant_key = $tenant_key AND deleted_at IS NULL");
+        command.Parameters.AddWithValue("$tenant_key", tenant.Key);
         if (range.FromMs is { } from)
         {
             sql.Append(" AND created_at >= $from");

@@ -6,7 +6,8 @@ public sealed record KeyOwner(Tenant Tenant, string Role);
 /// <summary>Operational storage of tenants and their keys.</summary>
 public interface ITenantStore
 {
-    Task CreateAsync(Tenant tenant, CancellationToken cancellationToken);
+    /// <summary>Stores a new tenant; returns it with its internal key assigned.</summary>
+    Task<Tenant> CreateAsync(Tenant tenant, CancellationToken cancellationToken);
 
     Task AddKeyAsync(string tenantId, string role, string keyHash, string keyPrefix, CancellationToken cancellationToken);
 

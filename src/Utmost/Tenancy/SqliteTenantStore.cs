@@ -7,15 +7,16 @@ namespace Utmost.Tenancy;
 
 public sealed class SqliteTenantStore(SqliteDatabase database, TimeProvider clock) : ITenantStore
 {
-    private const string Columns = "id, slug, name, site_key, time_zone, conversion_goals, created_at";
+    private const string Columns = "key, id, slug, name, site_key, time_zone, conversion_goals, created_at";
 
-    public async Task CreateAsync(Tenant tenant, CancellationToken cancellationToken)
+    public async Task<Tenant> CreateAsync(Tenant tenant, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = """
             INSERT INTO tenants (id, slug, name, site_key, time_zone, conversion_goals, created_at, updated_at)
             VALUES ($id, $slug, $name, $site_key, $time_zone, $goals, $at, $at)
+            RETURNING key
             """;
         command.Parameters.AddWithValue("$id", tenant.Id);
         command.Parameters.AddWithValue("$slug", tenant.Slug);
@@ -24,7 +25,8 @@ public sealed class SqliteTenantStore(SqliteDatabase database, TimeProvider cloc
         command.Parameters.AddWithValue("$time_zone", tenant.TimeZone);
         command.Parameters.AddWithValue("$goals", JsonSerializer.Serialize(tenant.ConversionGoals));
         command.Parameters.AddWithValue("$at", tenant.CreatedAt.ToUnixTimeMilliseconds());
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        var key = (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+        return tenant with { Key = key };
     }
 
     public async Task AddKeyAsync(string tenantId, string role, string keyHash, string keyPrefix, CancellationToken cancellationToken)
@@ -55,13 +57,13 @@ public sealed class SqliteTenantStore(SqliteDatabase database, TimeProvider cloc
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = """
-            SELECT t.id, t.slug, t.name, t.site_key, t.time_zone, t.conversion_goals, t.created_at, k.role
+            SELECT t.key, t.id, t.slug, t.name, t.site_key, t.time_zone, t.conversion_goals, t.created_at, k.role
             FROM api_keys k JOIN tenants t ON t.id = k.tenant_id
             WHERE k.key_hash = $hash AND k.revoked_at IS NULL
             """;
         command.Parameters.AddWithValue("$hash", keyHash);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken) ? new KeyOwner(ReadTenant(reader), reader.GetString(7)) : null;
+        return await reader.ReadAsync(cancellationToken) ? new KeyOwner(ReadTenant(reader), reader.GetString(8)) : null;
     }
 
     public async Task<Tenant?> FindSoleTenantAsync(CancellationToken cancellationToken)
@@ -105,11 +107,12 @@ public sealed class SqliteTenantStore(SqliteDatabase database, TimeProvider cloc
     }
 
     private static Tenant ReadTenant(SqliteDataReader reader) => new(
-        reader.GetString(0),
+        reader.GetInt64(0),
         reader.GetString(1),
         reader.GetString(2),
         reader.GetString(3),
         reader.GetString(4),
-        JsonSerializer.Deserialize<string[]>(reader.GetString(5)) ?? [],
-        DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(6)));
+        reader.GetString(5),
+        JsonSerializer.Deserialize<string[]>(reader.GetString(6)) ?? [],
+        DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(7)));
 }

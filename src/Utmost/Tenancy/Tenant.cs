@@ -1,7 +1,9 @@
 namespace Utmost.Tenancy;
 
 /// <summary>One customer of this Utmost installation; every row of every table belongs to exactly one.</summary>
+/// <param name="Key">A small internal number, unique per installation, that event rows carry; never shown in the API.</param>
 public sealed record Tenant(
+    long Key,
     string Id,
     string Slug,
     string Name,

@@ -27,9 +27,8 @@ public sealed partial class TenantAdministration(ITenantStore store, TimeProvide
         {
             throw new InvalidOperationException($"A tenant with slug '{slug}' already exists.");
         }
-        var tenant = new Tenant(Ids.New(), slug, name ?? slug, Secrets.NewSiteKey(), "UTC",
-            EventTypes.DefaultConversionGoals, clock.GetUtcNow());
-        await store.CreateAsync(tenant, cancellationToken);
+        var tenant = await store.CreateAsync(new Tenant(0, Ids.New(), slug, name ?? slug, Secrets.NewSiteKey(), "UTC",
+            EventTypes.DefaultConversionGoals, clock.GetUtcNow()), cancellationToken);
         var key = adminKey ?? Secrets.NewApiKey();
         await store.AddKeyAsync(tenant.Id, Roles.Admin, Secrets.Hash(key), Secrets.Prefix(key), cancellationToken);
         return new CreatedTenant(tenant, key);

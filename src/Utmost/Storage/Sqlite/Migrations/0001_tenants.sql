@@ -1,6 +1,8 @@
 -- Tenants and their API keys. Keys are stored as SHA-256 hashes; only a short prefix is kept readable.
+-- `key` is a small internal number that event rows carry instead of the 36-character public id.
 CREATE TABLE tenants (
-    id               TEXT    NOT NULL PRIMARY KEY,
+    key              INTEGER PRIMARY KEY,
+    id               TEXT    NOT NULL UNIQUE,
     slug             TEXT    NOT NULL UNIQUE,
     name             TEXT    NOT NULL,
     site_key         TEXT    NOT NULL UNIQUE,
