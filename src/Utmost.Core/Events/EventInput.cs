@@ -8,6 +8,10 @@ public sealed record EventInput
 {
     public string? EventId { get; set; }
     public string? Site { get; set; }
+
+    /// <summary>The seed's tenant_id column: optional, and when sent it must name the tenant the event goes to.</summary>
+    public string? TenantId { get; set; }
+
     public string EventType { get; set; } = "";
     public string? EventName { get; set; }
     public string? PageUrl { get; set; }

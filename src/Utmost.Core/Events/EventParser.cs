@@ -125,8 +125,13 @@ public static class EventParser
                 case "lead_id": input.LeadId = ReadExternalId(value, field, errors); break;
                 case "properties": input.PropertiesJson = ReadObject(value, field, errors); break;
                 case "metadata": input.MetadataJson = ReadObject(value, field, errors); break;
-                case "timestamp":
+                // The seed's column is created_at; timestamp is the name trackers use. Both set when it happened.
+                case "timestamp" or "created_at":
                     input.Timestamp = ReadTimestamp(value, field, errors, now);
+                    break;
+                case "tenant_id": input.TenantId = ReadString(value, field, EventLimits.ShortText, errors); break;
+                case "id" or "received_at" or "deleted_at":
+                    errors.Add(field, "is set by the server and cannot be sent");
                     break;
                 default:
                     errors.Add(field, "is not a known field");

@@ -69,7 +69,7 @@ public static class EventsApi
 
     /// <summary>The body of an event as clients send it (documentation of the ingestion endpoints).</summary>
     public sealed record EventRequest(
-        string EventType, string? EventId, string? Site, string? EventName, string? PageUrl, string? ReferrerUrl,
+        string EventType, string? EventId, string? Site, string? TenantId, string? EventName, string? PageUrl, string? ReferrerUrl,
         string? UtmSource, string? UtmMedium, string? UtmCampaign, string? UtmTerm, string? UtmContent, string? AdSource,
         string? LeadSource, string? UserAgent, string? IpAddress, string? SessionId, JsonElement? UserId, JsonElement? LeadId,
         JsonElement? Properties, JsonElement? Metadata, DateTimeOffset? Timestamp);

@@ -68,6 +68,10 @@ public sealed class IngestionService(TenantDirectory directory, EventWriter writ
         {
             return problem;
         }
+        if (TenantMismatch(parsed, tenant!) is { } mismatch)
+        {
+            return mismatch;
+        }
         var ingestion = new IngestionContext(tenant!.Id, tenant.Key, context.Connection.RemoteIpAddress,
             request.Headers.UserAgent.Count > 0 ? request.Headers.UserAgent.ToString() : null, trusted, now);
         var events = new MarketingEvent[parsed.Events.Count];
@@ -95,6 +99,20 @@ public sealed class IngestionService(TenantDirectory directory, EventWriter writ
             return TypedResults.Created($"/marketing/events/{stored.Id}", EventsApi.EventResponse.From(stored));
         }
         return TypedResults.Created((string?)null, new IngestionApi.BatchResponse(results.Count, results.Select(r => r.Id).ToArray()));
+    }
+
+    /// <summary>An event that states a tenant_id must state the tenant it is going to (its id or slug).</summary>
+    private static ValidationProblem? TenantMismatch(EventParser.Result parsed, Tenant tenant)
+    {
+        var errors = new ValidationErrors();
+        for (var i = 0; i < parsed.Events.Count; i++)
+        {
+            if (parsed.Events[i].TenantId is { } stated && stated != tenant.Id && stated != tenant.Slug)
+            {
+                errors.Add(parsed.WasArray ? $"[{i}].tenant_id" : "tenant_id", "does not name the tenant of the site key or API key");
+            }
+        }
+        return errors.IsEmpty ? null : TypedResults.ValidationProblem(errors.ToDictionary());
     }
 
     private async Task<(Tenant? Tenant, bool Trusted, IResult? Problem)> ResolveTenantAsync(

@@ -129,6 +129,24 @@ public sealed class IngestionApiTests(TestServer server) : IClassFixture<TestSer
     }
 
     [Fact]
+    public async Task The_seeds_tenant_id_and_created_at_columns_are_accepted_and_checked()
+    {
+        using var anonymous = server.Anonymous();
+        using var admin = server.Admin();
+        var tenant = (await admin.GetJsonAsync("/api/tenants/current")).GetProperty("id").GetString();
+
+        var bySlug = await anonymous.PostJsonAsync("/marketing/event", """{"event_type":"page_view","tenant_id":"default","created_at":"2025-03-04T05:06:07Z"}""");
+        var byId = await anonymous.PostJsonAsync("/marketing/event", $$"""{"event_type":"page_view","tenant_id":"{{tenant}}"}""");
+
+        Assert.Equal("2025-03-04T05:06:07.000Z", bySlug.GetProperty("created_at").GetString());
+        Assert.Equal(tenant, byId.GetProperty("tenant_id").GetString());
+        using var wrongTenant = await anonymous.PostAsync("/marketing/events", Http.Json("""[{"event_type":"page_view"},{"event_type":"page_view","tenant_id":"someone-else"}]"""));
+        await wrongTenant.AssertProblemAsync(400, "[1].tenant_id");
+        using var serverOwned = await anonymous.PostAsync("/marketing/event", Http.Json("""{"event_type":"page_view","id":"mine"}"""));
+        await serverOwned.AssertProblemAsync(400, "id");
+    }
+
+    [Fact]
     public async Task The_sendbeacon_content_type_text_plain_is_accepted()
     {
         using var anonymous = server.Anonymous();
