@@ -36,13 +36,22 @@ public static partial class DateInput
     /// </summary>
     public static bool TryParseBound(string text, TimeZoneInfo zone, bool isEnd, out DateTimeOffset value)
     {
+        value = default;
         if (TryParseDate(text, out var date))
         {
+            // Years 1 and 9999 would overflow once shifted by a zone offset or a day; no event is that old or new.
+            if (date.Year is < MinYear or > MaxYear)
+            {
+                return false;
+            }
             var day = isEnd ? date.AddDays(1) : date;
             var instant = TimeZones.StartOfDay(day, zone);
             value = isEnd ? instant.AddMilliseconds(-1) : instant;
             return true;
         }
-        return TryParseDateTime(text, out value);
+        return TryParseDateTime(text, out value) && value.Year is >= MinYear and <= MaxYear;
     }
+
+    private const int MinYear = 1970;
+    private const int MaxYear = 9000;
 }

@@ -15,7 +15,8 @@ public static class TimeZones
             zone = TimeZoneInfo.FindSystemTimeZoneById(id);
             return true;
         }
-        catch (Exception e) when (e is TimeZoneNotFoundException or InvalidTimeZoneException)
+        // Not only NotFound: odd ids (paths, control characters) make the lookup throw other exceptions too.
+        catch (Exception e) when (e is TimeZoneNotFoundException or InvalidTimeZoneException or ArgumentException or IOException or UnauthorizedAccessException or System.Security.SecurityException)
         {
             return false;
         }

@@ -91,17 +91,23 @@ public static class MetricsApi
     private static async Task<IReadOnlyList<TimelinePoint>> TimelineAsync(
         IMarketingAnalytics analytics, Tenant tenant, TimeRange range, EventTotals totals, CancellationToken cancellationToken)
     {
-        var fromMs = range.FromMs ?? totals.FirstMs;
-        var toMs = range.ToMs ?? totals.LastMs;
-        if (fromMs is null || toMs is null)
-        {
-            return [];
-        }
         TimeZones.TryFind(tenant.TimeZone, out var zone);
-        var segments = OffsetSegments.For(zone, fromMs.Value, toMs.Value + 1);
-        var days = await analytics.DailyAsync(tenant, range, segments, tenant.ConversionGoals, cancellationToken);
-        var firstDay = OffsetSegments.LocalDayNumber(fromMs.Value, segments[0].OffsetMs);
-        var lastDay = OffsetSegments.LocalDayNumber(toMs.Value, segments[^1].OffsetMs);
+        var days = new List<DayCounts>();
+        if (totals.FirstMs is { } first && totals.LastMs is { } last)
+        {
+            // Offset segments over the span that holds data only: a wide requested range must not widen the SQL.
+            var segments = OffsetSegments.For(zone, first, last + 1);
+            days.AddRange(await analytics.DailyAsync(tenant, range, segments, tenant.ConversionGoals, cancellationToken));
+        }
+        // Zero-fill the requested range (or, without one, the span of the data) so charts show quiet days too.
+        var fillFrom = range.FromMs ?? totals.FirstMs;
+        var fillTo = range.ToMs ?? totals.LastMs;
+        if (fillFrom is null || fillTo is null)
+        {
+            return days.Select(Point).ToArray();
+        }
+        var firstDay = OffsetSegments.LocalDayNumber(fillFrom.Value, OffsetSegments.OffsetAt(zone, fillFrom.Value));
+        var lastDay = OffsetSegments.LocalDayNumber(fillTo.Value, OffsetSegments.OffsetAt(zone, fillTo.Value));
         if (lastDay - firstDay >= MaxFilledDays)
         {
             return days.Select(Point).ToArray();

@@ -45,8 +45,9 @@ public sealed class ApiKeyAuthenticationHandler(
         {
             return null;
         }
+        // Any length is looked up (a wrong key is refused, never ignored); only the hash of it is compared.
         var token = header[prefix.Length..].Trim();
-        return token.Length is > 0 and <= 256 ? token : null;
+        return token.Length > 0 ? token : null;
     }
 }
 

@@ -137,6 +137,30 @@ public sealed class MalformedInputTests(TestServer server) : IClassFixture<TestS
         await response.AssertProblemAsync(400, "body");
     }
 
+    [Theory]
+    [InlineData("/marketing/metrics?start_date=0001-01-01", "start_date")]
+    [InlineData("/marketing/metrics?end_date=9999-12-31", "end_date")]
+    [InlineData("/marketing/events?end_date=9999-12-31T23:59:59Z", "end_date")]
+    public async Task Dates_outside_any_events_lifetime_are_400_not_500(string path, string field)
+    {
+        using var admin = server.Admin();
+        using var response = await admin.GetAsync(path);
+        await response.AssertProblemAsync(400, field);
+    }
+
+    [Fact]
+    public async Task A_very_wide_range_answers_with_the_days_that_have_events()
+    {
+        using var admin = server.Admin();
+        await admin.PostJsonAsync("/marketing/event", """{"event_type":"page_view","timestamp":"2024-02-29T12:00:00Z"}""");
+
+        var metrics = await admin.GetJsonAsync("/marketing/metrics?start_date=1970-01-02&end_date=8999-12-31");
+
+        var days = metrics.GetProperty("timeline_data").EnumerateArray().Select(d => d.GetProperty("date").GetString()).ToList();
+        Assert.Contains("2024-02-29", days);
+        Assert.True(days.Count < 10, $"{days.Count} days listed");
+    }
+
     private static HttpRequestMessage ExpectingContinue(string path, string body)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = Http.Json(body) };
