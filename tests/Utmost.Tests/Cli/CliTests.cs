@@ -7,13 +7,15 @@ namespace Utmost.Tests.Cli;
 public sealed class CliTests : IDisposable
 {
     private const string AdminKey = "utm_cli_admin_key_0123456789abcdef";
-    private readonly string _dataDir = Path.Combine(Path.GetTempPath(), "utmost-cli", Guid.NewGuid().ToString("N"));
+    private readonly TempDirectory _temp = new("cli");
+
+    private string DataDir => _temp.Path;
 
     [Fact]
     public async Task Tenants_and_keys_created_by_the_cli_work_against_a_running_server()
     {
-        await using var server = await ServerProcess.StartAsync(_dataDir, AdminKey);
-        var dataDir = $"--Utmost:DataDir={_dataDir}";
+        await using var server = await ServerProcess.StartAsync(DataDir, AdminKey);
+        var dataDir = $"--Utmost:DataDir={DataDir}";
 
         var (exit, output, error) = await ServerProcess.RunCliAsync("tenants", "create", "shop", "--name", "The Shop", dataDir);
         Assert.True(exit == 0, error);
@@ -46,7 +48,7 @@ public sealed class CliTests : IDisposable
     public async Task Bad_admin_commands_fail_with_a_message_and_a_nonzero_exit(params string[] args)
     {
         // The default tenant exists after the first migrate, as on a server's first start.
-        var dataDir = $"--Utmost:DataDir={_dataDir}";
+        var dataDir = $"--Utmost:DataDir={DataDir}";
         var (_, _, _) = await ServerProcess.RunCliAsync("tenants", "create", "default", dataDir);
 
         var (exit, output, error) = await ServerProcess.RunCliAsync([.. args, dataDir]);
@@ -59,7 +61,7 @@ public sealed class CliTests : IDisposable
     [Fact]
     public async Task Migrate_is_idempotent_and_an_unknown_storage_provider_is_refused_listing_the_valid_ones()
     {
-        var dataDir = $"--Utmost:DataDir={_dataDir}";
+        var dataDir = $"--Utmost:DataDir={DataDir}";
         Assert.Equal(0, (await ServerProcess.RunCliAsync("migrate", dataDir)).ExitCode);
         Assert.Equal(0, (await ServerProcess.RunCliAsync("migrate", dataDir)).ExitCode);
 
@@ -70,15 +72,5 @@ public sealed class CliTests : IDisposable
         Assert.DoesNotContain("   at ", error);
     }
 
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(_dataDir, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A leftover temp directory is harmless.
-        }
-    }
+    public void Dispose() => _temp.Dispose();
 }

@@ -13,14 +13,16 @@ namespace Utmost.Tests.Durability;
 public sealed class KillDuringIngestionTests : IDisposable
 {
     private const string AdminKey = "utm_durability_admin_key_0123456789";
-    private readonly string _dataDir = Path.Combine(Path.GetTempPath(), "utmost-kill", Guid.NewGuid().ToString("N"));
+    private readonly TempDirectory _temp = new("kill");
+
+    private string DataDir => _temp.Path;
 
     [Fact]
     public async Task Every_acknowledged_event_survives_sigkill_exactly_once()
     {
         var acknowledged = new ConcurrentBag<string>();
         var sent = 0;
-        await using (var server = await ServerProcess.StartAsync(_dataDir, AdminKey))
+        await using (var server = await ServerProcess.StartAsync(DataDir, AdminKey))
         {
             using var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64 }) { BaseAddress = server.BaseAddress };
             using var killed = new CancellationTokenSource();
@@ -65,7 +67,7 @@ public sealed class KillDuringIngestionTests : IDisposable
             Assert.True(killed.IsCancellationRequested, "the server should have been killed mid-ingestion");
         }
 
-        await using var restarted = await ServerProcess.StartAsync(_dataDir, AdminKey);
+        await using var restarted = await ServerProcess.StartAsync(DataDir, AdminKey);
         using var admin = new HttpClient { BaseAddress = restarted.BaseAddress };
         admin.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminKey);
         var stored = new List<string>();
@@ -85,15 +87,5 @@ public sealed class KillDuringIngestionTests : IDisposable
         Assert.True(stored.Count <= sent, $"stored {stored.Count} events but only {sent} were sent");
     }
 
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(_dataDir, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A leftover temp directory is harmless.
-        }
-    }
+    public void Dispose() => _temp.Dispose();
 }

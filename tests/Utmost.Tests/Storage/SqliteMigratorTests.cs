@@ -1,16 +1,20 @@
 using Microsoft.Data.Sqlite;
 using Utmost.Storage.Sqlite;
 
+using Utmost.Tests.Support;
+
 namespace Utmost.Tests.Storage;
 
 public sealed class SqliteMigratorTests : IDisposable
 {
-    private readonly string _dataDir = Path.Combine(Path.GetTempPath(), "utmost-migrate", Guid.NewGuid().ToString("N"));
+    private readonly TempDirectory _temp = new("migrate");
+
+    private string DataDir => _temp.Path;
 
     [Fact]
     public async Task An_older_database_is_upgraded_in_place_and_keeps_its_data()
     {
-        var database = new SqliteDatabase(_dataDir);
+        var database = new SqliteDatabase(DataDir);
         var migrator = new SqliteMigrator(database, TimeProvider.System);
         Assert.Equal(1, await migrator.MigrateAsync(CancellationToken.None, targetVersion: 1));
         await using (var connection = await database.OpenAsync(CancellationToken.None))
@@ -37,9 +41,9 @@ public sealed class SqliteMigratorTests : IDisposable
     [Fact]
     public async Task Migrating_twice_or_from_two_processes_at_once_applies_each_migration_once()
     {
-        var database = new SqliteDatabase(_dataDir);
+        var database = new SqliteDatabase(DataDir);
         var results = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ =>
-            Task.Run(() => new SqliteMigrator(new SqliteDatabase(_dataDir), TimeProvider.System).MigrateAsync(CancellationToken.None))));
+            Task.Run(() => new SqliteMigrator(new SqliteDatabase(DataDir), TimeProvider.System).MigrateAsync(CancellationToken.None))));
 
         Assert.Equal(SqliteMigrator.All.Count, results.Sum());
         Assert.Equal(0, await new SqliteMigrator(database, TimeProvider.System).MigrateAsync(CancellationToken.None));
@@ -58,16 +62,5 @@ public sealed class SqliteMigratorTests : IDisposable
         return await command.ExecuteScalarAsync();
     }
 
-    public void Dispose()
-    {
-        SqliteConnection.ClearAllPools();
-        try
-        {
-            Directory.Delete(_dataDir, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A leftover temp directory is harmless.
-        }
-    }
+    public void Dispose() => _temp.Dispose();
 }
