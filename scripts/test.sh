@@ -4,12 +4,25 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Time-zone tests need the IANA database; minimal Debian images may lack it.
-if [ ! -e /usr/share/zoneinfo/America/New_York ]; then
+# What the tests need from Debian: the IANA time-zone database, and the real servers the storage tests start
+# (throw-away instances on free loopback ports; nothing is configured system-wide).
+missing=()
+[ -e /usr/share/zoneinfo/America/New_York ] || missing+=(tzdata)
+[ -x /usr/sbin/clickhouse-server ] || missing+=(clickhouse-server clickhouse-client)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tzdata >/dev/null
+    echo "installing: ${missing[*]}"
+    apt-get update -qq
+    # policy-rc.d 101: install the packages without starting their system services; the tests start their own.
+    own_policy=false
+    if [ ! -e /usr/sbin/policy-rc.d ]; then
+      printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d && own_policy=true
+    fi
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+    if $own_policy; then rm -f /usr/sbin/policy-rc.d; fi
   else
-    echo "warning: tzdata is missing and this is not root; time-zone tests will fail" >&2
+    echo "warning: not root, so not installing ${missing[*]}; tests that need them skip (or fail with CI=true)" >&2
   fi
 fi
 

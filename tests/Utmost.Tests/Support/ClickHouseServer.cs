@@ -1,0 +1,153 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Utmost.Tests.Support;
+
+/// <summary>
+/// A throw-away ClickHouse server (Debian's clickhouse-server) on free loopback ports with its own config and
+/// data directory. Tests that need it use <see cref="ClickHouseFactAttribute"/>: skipped with a reason when the
+/// server is not installed locally, run (and so failing) when CI=true.
+/// </summary>
+public sealed class ClickHouseServer : IAsyncLifetime
+{
+    public const string Binary = "/usr/sbin/clickhouse-server";
+    private readonly TempDirectory _dir = new("clickhouse");
+    private Process? _process;
+
+    public static bool IsInstalled => File.Exists(Binary);
+
+    public Uri HttpEndpoint { get; private set; } = null!;
+
+    public int TcpPort { get; private set; }
+
+    /// <summary>A connection string for a database of its own, so test classes never share tables.</summary>
+    public string ConnectionString(string database) => $"{HttpEndpoint}?database={database}";
+
+    public async Task InitializeAsync()
+    {
+        if (!IsInstalled)
+        {
+            throw new InvalidOperationException($"{Binary} is missing: install Debian's clickhouse-server (scripts/test.sh does, as root).");
+        }
+        Directory.CreateDirectory(_dir.Path);
+        var httpPort = FreePort();
+        TcpPort = FreePort();
+        var config = ConfigXml(_dir.Path, httpPort, TcpPort, FreePort());
+        await File.WriteAllTextAsync(Path.Combine(_dir.Path, "config.xml"), config);
+        File.Copy("/etc/clickhouse-server/users.xml", Path.Combine(_dir.Path, "users.xml"));
+        HttpEndpoint = new Uri($"http://127.0.0.1:{httpPort}/");
+        StartProcess();
+        await WaitUntilAnsweringAsync();
+    }
+
+    public Task DisposeAsync()
+    {
+        Kill();
+        _dir.Dispose();
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Kills the server (SIGKILL) and starts it again on the same ports and data.</summary>
+    public async Task RestartAsync()
+    {
+        Kill();
+        StartProcess();
+        await WaitUntilAnsweringAsync();
+    }
+
+    /// <summary>SIGKILL, as a crash or an out-of-memory kill would.</summary>
+    public void Kill()
+    {
+        if (_process is { HasExited: false })
+        {
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit();
+        }
+        _process?.Dispose();
+        _process = null;
+    }
+
+    private void StartProcess()
+    {
+        var start = new ProcessStartInfo(Binary) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add($"--config-file={Path.Combine(_dir.Path, "config.xml")}");
+        _process = Process.Start(start)!;
+        // Drain both pipes so the server never blocks on a full one.
+        _process.OutputDataReceived += (_, _) => { };
+        _process.ErrorDataReceived += (_, _) => { };
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+    }
+
+    private async Task WaitUntilAnsweringAsync()
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_process is null || _process.HasExited)
+            {
+                throw new InvalidOperationException($"clickhouse-server exited with {_process?.ExitCode}");
+            }
+            try
+            {
+                if ((await http.GetStringAsync(new Uri(HttpEndpoint, "ping"))).StartsWith("Ok", StringComparison.Ordinal))
+                {
+                    return;
+                }
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            {
+                // Still starting.
+            }
+            await Task.Delay(200);
+        }
+        throw new TimeoutException("clickhouse-server did not answer /ping within 60 s");
+    }
+
+    private static string ConfigXml(string dir, int httpPort, int tcpPort, int interserverPort) => $"""
+        <?xml version="1.0"?>
+        <yandex>
+            <logger><level>warning</level><console>1</console></logger>
+            <http_port>{httpPort}</http_port>
+            <tcp_port>{tcpPort}</tcp_port>
+            <interserver_http_port>{interserverPort}</interserver_http_port>
+            <listen_host>127.0.0.1</listen_host>
+            <path>{dir}/data/</path>
+            <tmp_path>{dir}/tmp/</tmp_path>
+            <user_files_path>{dir}/user_files/</user_files_path>
+            <format_schema_path>{dir}/format_schemas/</format_schema_path>
+            <users_config>users.xml</users_config>
+            <default_profile>default</default_profile>
+            <default_database>default</default_database>
+            <mark_cache_size>268435456</mark_cache_size>
+            <uncompressed_cache_size>268435456</uncompressed_cache_size>
+            <max_concurrent_queries>100</max_concurrent_queries>
+        </yandex>
+        """;
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
+
+/// <summary>Runs only where a server can be started: skipped locally when it is missing, never skipped when CI=true.</summary>
+public static class ServerTests
+{
+    public static bool InCi => string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
+}
+
+public sealed class ClickHouseFactAttribute : FactAttribute
+{
+    public ClickHouseFactAttribute()
+    {
+        if (!ClickHouseServer.IsInstalled && !ServerTests.InCi)
+        {
+            Skip = "clickhouse-server is not installed here (run scripts/test.sh as root to install it); with CI=true this test fails instead";
+        }
+    }
+}
