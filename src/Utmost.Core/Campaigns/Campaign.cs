@@ -11,7 +11,7 @@ public sealed record Campaign
     public DateTimeOffset? StartDate { get; init; }
     public DateTimeOffset? EndDate { get; init; }
     public decimal? Budget { get; init; }
-    public decimal Spent { get; init; }
+    public decimal Spent { get; init; } = 0.00m;
     public string Currency { get; init; } = CampaignRules.DefaultCurrency;
     public string? UtmCampaign { get; init; }
     public string? UtmSource { get; init; }

@@ -81,7 +81,7 @@ public static partial class CampaignRules
                 case "budget": next = next with { Budget = JsonFields.Money(value, field, MaxMoney, errors) }; break;
                 case "spent":
                     var spent = JsonFields.Money(value, field, MaxMoney, errors);
-                    next = next with { Spent = spent ?? 0m };
+                    next = next with { Spent = spent ?? 0.00m };
                     break;
                 case "currency":
                     var currency = JsonFields.String(value, field, 3, errors);

@@ -66,7 +66,8 @@ public static class JsonFields
                 errors.Add(field, "must have at most two decimal places");
                 return null;
             }
-            return amount;
+            // Always two decimals (5000 -> 5000.00), as DECIMAL(10, 2) columns give it back on every engine.
+            return decimal.Round(amount, 2) + 0.00m;
         }
         errors.Add(field, "must be a number");
         return null;

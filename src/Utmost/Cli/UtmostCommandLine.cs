@@ -27,12 +27,7 @@ public static class UtmostCommandLine
         root.Subcommands.Add(serve);
 
         var migrate = new Command("migrate", "Create or upgrade the database schema, then exit.") { TreatUnmatchedTokensAsErrors = false };
-        migrate.SetAction(async (parse, cancellationToken) =>
-        {
-            await using var host = await AdminHostAsync(parse, cancellationToken);
-            Console.WriteLine(JsonSerializer.Serialize(new { migrated = true }, Json));
-            return 0;
-        });
+        migrate.SetAction((parse, cancellationToken) => RunAdminAsync(parse, (_, _) => Task.FromResult<object>(new { migrated = true }), cancellationToken));
         root.Subcommands.Add(migrate);
 
         var slug = new Argument<string>("slug") { Description = "Lowercase letters, digits and dashes." };
@@ -126,7 +121,7 @@ public static class UtmostCommandLine
         builder.AddStorage();
         builder.Services.AddTenancy();
         var host = builder.Build();
-        await host.Services.GetRequiredService<SqliteMigrator>().MigrateAsync(cancellationToken);
+        await StorageRegistration.MigrateAllAsync(host.Services, cancellationToken);
         return host;
     }
 }

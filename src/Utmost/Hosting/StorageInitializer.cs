@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Options;
-using Utmost.Storage.Sqlite;
 using Utmost.Tenancy;
 
 namespace Utmost.Hosting;
@@ -9,15 +8,17 @@ namespace Utmost.Hosting;
 /// default tenant and prints its admin key once.
 /// </summary>
 public sealed partial class StorageInitializer(
-    SqliteMigrator migrator, TenantAdministration tenants, IOptions<UtmostOptions> options, ILogger<StorageInitializer> logger) : IHostedService
+    IServiceProvider services, TenantAdministration tenants, IOptions<UtmostOptions> options, ILogger<StorageInitializer> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var applied = await migrator.MigrateAsync(cancellationToken);
-        if (applied > 0)
+        await StorageRegistration.MigrateAllAsync(services, cancellationToken, applied =>
         {
-            Log.Migrated(logger, applied);
-        }
+            if (applied > 0)
+            {
+                Log.Migrated(logger, applied);
+            }
+        });
         var generatedKey = await tenants.EnsureDefaultTenantAsync(options.Value.AdminKey, cancellationToken);
         if (generatedKey is not null)
         {

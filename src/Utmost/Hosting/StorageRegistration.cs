@@ -1,7 +1,10 @@
 using Microsoft.Extensions.Options;
+using Npgsql;
 using Utmost.Campaigns;
 using Utmost.Events;
 using Utmost.Metrics;
+using Utmost.Storage;
+using Utmost.Storage.Postgres;
 using Utmost.Storage.Sqlite;
 using Utmost.Tenancy;
 
@@ -10,21 +13,64 @@ namespace Utmost.Hosting;
 /// <summary>Chooses the storage engines named in configuration; an unknown key fails at start-up listing the valid ones.</summary>
 public static class StorageRegistration
 {
+    public const string OperationalConnectionString = "Utmost";
+
     public static IHostApplicationBuilder AddStorage(this IHostApplicationBuilder builder)
     {
         var options = builder.Configuration.GetSection(UtmostOptions.Section).Get<UtmostOptions>() ?? new UtmostOptions();
         Require("Utmost:Storage:Provider", options.Storage.Provider, StorageProviders.Operational);
         Require("Utmost:Events:Provider", options.Events.Provider, StorageProviders.Events);
+        var services = builder.Services;
 
-        builder.Services.AddSingleton(services => new SqliteDatabase(services.GetRequiredService<IOptions<UtmostOptions>>().Value.DataDir));
-        builder.Services.AddSingleton<SqliteMigrator>();
-        builder.Services.AddHostedService<SqliteCheckpointer>();
-        builder.Services.AddSingleton<ITenantStore, SqliteTenantStore>();
-        builder.Services.AddSingleton<ICampaignStore, SqliteCampaignStore>();
-        builder.Services.AddSingleton<SqliteEventAppender>();
-        builder.Services.AddSingleton<IEventStore, SqliteEventStore>();
-        builder.Services.AddSingleton<IMarketingAnalytics, SqliteMarketingAnalytics>();
+        // The embedded database always exists: it holds the events (today's only event store) and is the default
+        // operational store.
+        services.AddSingleton(provider => new SqliteDatabase(provider.GetRequiredService<IOptions<UtmostOptions>>().Value.DataDir));
+        services.AddSingleton<SqliteMigrator>();
+        services.AddSingleton<ISchemaMigrator>(provider => provider.GetRequiredService<SqliteMigrator>());
+        services.AddHostedService<SqliteCheckpointer>();
+        services.AddSingleton<SqliteEventAppender>();
+        services.AddSingleton<IEventStore, SqliteEventStore>();
+        services.AddSingleton<IMarketingAnalytics, SqliteMarketingAnalytics>();
+
+        if (options.Storage.Provider == StorageProviders.Postgres)
+        {
+            var connectionString = builder.Configuration.GetConnectionString(OperationalConnectionString);
+            if (string.IsNullOrWhiteSpace(connectionString))
+            {
+                throw new OptionsValidationException($"ConnectionStrings:{OperationalConnectionString}", typeof(UtmostOptions),
+                    [$"Utmost:Storage:Provider is 'postgres' but ConnectionStrings:{OperationalConnectionString} is empty; " +
+                     "give it in Npgsql form, e.g. Host=127.0.0.1;Port=5432;Database=utmost;Username=utmost"]);
+            }
+            services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
+            services.AddSingleton<PostgresMigrator>();
+            services.AddSingleton<ISchemaMigrator>(provider => provider.GetRequiredService<PostgresMigrator>());
+            services.AddSingleton<ITenantStore, PostgresTenantStore>();
+            services.AddSingleton<ICampaignStore, PostgresCampaignStore>();
+        }
+        else
+        {
+            services.AddSingleton<ITenantStore, SqliteTenantStore>();
+            services.AddSingleton<ICampaignStore, SqliteCampaignStore>();
+        }
         return builder;
+    }
+
+    /// <summary>Runs every configured engine's migrations; an unreachable engine is named with its setting.</summary>
+    public static async Task MigrateAllAsync(IServiceProvider services, CancellationToken cancellationToken, Action<int>? applied = null)
+    {
+        foreach (var migrator in services.GetServices<ISchemaMigrator>())
+        {
+            try
+            {
+                // Not applied?.Invoke(await …): a null callback would skip the migration itself.
+                var count = await migrator.MigrateAsync(cancellationToken);
+                applied?.Invoke(count);
+            }
+            catch (Exception e) when (e is NpgsqlException or Microsoft.Data.Sqlite.SqliteException or IOException or UnauthorizedAccessException)
+            {
+                throw new InvalidOperationException($"{migrator.Describe} cannot be used: {e.Message}", e);
+            }
+        }
     }
 
     private static void Require(string key, string value, IReadOnlyList<string> valid)

@@ -33,8 +33,9 @@ public sealed class UtmostOptions
 public static class StorageProviders
 {
     public const string Sqlite = "sqlite";
+    public const string Postgres = "postgres";
 
-    public static readonly IReadOnlyList<string> Operational = [Sqlite];
+    public static readonly IReadOnlyList<string> Operational = [Sqlite, Postgres];
 
     public static readonly IReadOnlyList<string> Events = [Sqlite];
 }

@@ -3,7 +3,7 @@ using Utmost.Tests.Support;
 
 namespace Utmost.Tests.Api;
 
-public sealed class CampaignsApiTests(TestServer server) : IClassFixture<TestServer>
+public abstract class CampaignsApiTests(TestServer server)
 {
     private const string SeedCampaign = """
         {
@@ -24,7 +24,7 @@ public sealed class CampaignsApiTests(TestServer server) : IClassFixture<TestSer
         }
         """;
 
-    [Fact]
+    [BackendFact]
     public async Task The_seeds_campaign_is_created_patched_read_and_soft_deleted()
     {
         var tenant = await server.CreateTenantAsync("campaign-crud");
@@ -70,7 +70,7 @@ public sealed class CampaignsApiTests(TestServer server) : IClassFixture<TestSer
         Assert.Equal(0, (await admin.GetJsonAsync("/marketing/campaigns")).GetArrayLength());
     }
 
-    [Fact]
+    [BackendFact]
     public async Task A_patch_that_puts_end_before_the_stored_start_is_refused_and_changes_nothing()
     {
         var tenant = await server.CreateTenantAsync("campaign-dates");
@@ -83,7 +83,7 @@ public sealed class CampaignsApiTests(TestServer server) : IClassFixture<TestSer
         Assert.Equal("active", (await admin.GetJsonAsync($"/marketing/campaigns/{id}")).GetProperty("status").GetString());
     }
 
-    [Fact]
+    [BackendFact]
     public async Task Campaign_lists_page_with_default_fifty_and_maximum_two_hundred()
     {
         var tenant = await server.CreateTenantAsync("campaign-paging");
@@ -103,7 +103,7 @@ public sealed class CampaignsApiTests(TestServer server) : IClassFixture<TestSer
         Assert.Equal(60, all.Distinct().Count());
     }
 
-    [Fact]
+    [BackendFact]
     public async Task Roi_counts_the_campaigns_leads_and_divides_spend_by_them()
     {
         var tenant = await server.CreateTenantAsync("campaign-roi");
@@ -129,7 +129,7 @@ public sealed class CampaignsApiTests(TestServer server) : IClassFixture<TestSer
         Assert.Equal(1000m, roi.GetProperty("spent").GetDecimal());
     }
 
-    [Fact]
+    [BackendFact]
     public async Task A_viewer_can_read_but_not_write_campaigns()
     {
         var tenant = await server.CreateTenantAsync("campaign-roles");
@@ -148,7 +148,7 @@ public sealed class CampaignsApiTests(TestServer server) : IClassFixture<TestSer
         Assert.Equal(tenant.Tenant.Slug, (await viewerClient.GetJsonAsync("/api/tenants/current")).GetProperty("slug").GetString());
     }
 
-    [Fact]
+    [BackendFact]
     public async Task The_enumerations_are_the_seeds()
     {
         using var admin = server.Admin();
@@ -160,3 +160,9 @@ public sealed class CampaignsApiTests(TestServer server) : IClassFixture<TestSer
             (await admin.GetJsonAsync("/marketing/events/sources")).EnumerateArray().Select(s => s.GetString()));
     }
 }
+
+[NeedsServers]
+public sealed class CampaignsApiOnSqlite(TestServer server) : CampaignsApiTests(server), IClassFixture<TestServer>;
+
+[NeedsServers(NeedsServersAttribute.Postgres)]
+public sealed class CampaignsApiOnPostgres(PostgresTestServer server) : CampaignsApiTests(server), IClassFixture<PostgresTestServer>;

@@ -3,9 +3,9 @@ using Utmost.Tests.Support;
 
 namespace Utmost.Tests.Api;
 
-public sealed class EventsApiTests(TestServer server) : IClassFixture<TestServer>
+public abstract class EventsApiTests(TestServer server)
 {
-    [Fact]
+    [BackendFact]
     public async Task Events_list_newest_first_with_default_limit_100_and_pagination()
     {
         var tenant = await server.CreateTenantAsync("events-paging");
@@ -24,7 +24,7 @@ public sealed class EventsApiTests(TestServer server) : IClassFixture<TestServer
         Assert.Equal("e0", next[29].GetProperty("event_name").GetString());
     }
 
-    [Fact]
+    [BackendFact]
     public async Task Every_documented_filter_narrows_the_list_and_dates_are_inclusive()
     {
         var tenant = await server.CreateTenantAsync("events-filters");
@@ -52,7 +52,7 @@ public sealed class EventsApiTests(TestServer server) : IClassFixture<TestServer
         Assert.Equal(4, await Count($"tenant_id={tenant.Tenant.Slug}"));
     }
 
-    [Fact]
+    [BackendFact]
     public async Task A_deleted_event_is_gone_from_get_list_and_a_second_delete()
     {
         var tenant = await server.CreateTenantAsync("events-delete");
@@ -75,7 +75,7 @@ public sealed class EventsApiTests(TestServer server) : IClassFixture<TestServer
         Assert.Equal(0, (await admin.GetJsonAsync("/marketing/events")).GetArrayLength());
     }
 
-    [Fact]
+    [BackendFact]
     public async Task Reads_need_a_key_and_a_viewer_cannot_delete()
     {
         var tenant = await server.CreateTenantAsync("events-auth");
@@ -96,3 +96,9 @@ public sealed class EventsApiTests(TestServer server) : IClassFixture<TestServer
         Assert.Equal("phone_call", (await viewer.GetJsonAsync($"/marketing/events/{id}")).GetProperty("event_type").GetString());
     }
 }
+
+[NeedsServers]
+public sealed class EventsApiOnSqlite(TestServer server) : EventsApiTests(server), IClassFixture<TestServer>;
+
+[NeedsServers(NeedsServersAttribute.Postgres)]
+public sealed class EventsApiOnPostgres(PostgresTestServer server) : EventsApiTests(server), IClassFixture<PostgresTestServer>;

@@ -156,9 +156,9 @@ public sealed class IngestionApiTests(TestServer server) : IClassFixture<TestSer
 }
 
 /// <summary>With two tenants, an event must name its tenant; the site key or an API key decides which.</summary>
-public sealed class MultiTenantIngestionTests(TestServer server) : IClassFixture<TestServer>
+public abstract class MultiTenantIngestionTests(TestServer server)
 {
-    [Fact]
+    [BackendFact]
     public async Task Events_go_to_the_tenant_their_site_or_key_names_and_unnamed_ones_are_refused()
     {
         using var anonymous = server.Anonymous();
@@ -188,7 +188,7 @@ public sealed class MultiTenantIngestionTests(TestServer server) : IClassFixture
         Assert.Equal(4, await acmeAdmin.TotalEventsAsync());
     }
 
-    [Fact]
+    [BackendFact]
     public async Task A_viewer_key_cannot_send_events_and_a_wrong_key_is_unauthorized()
     {
         var viewer = await server.CreateKeyAsync("default", "viewer");
@@ -214,3 +214,9 @@ public sealed class MultiTenantIngestionTests(TestServer server) : IClassFixture
         Assert.Equal(1, (await admin.GetJsonAsync("/marketing/events?session_id=ingest-key")).GetArrayLength());
     }
 }
+
+[NeedsServers]
+public sealed class MultiTenantIngestionOnSqlite(TestServer server) : MultiTenantIngestionTests(server), IClassFixture<TestServer>;
+
+[NeedsServers(NeedsServersAttribute.Postgres)]
+public sealed class MultiTenantIngestionOnPostgres(PostgresTestServer server) : MultiTenantIngestionTests(server), IClassFixture<PostgresTestServer>;

@@ -5,7 +5,7 @@ using Utmost.Tests.Support;
 namespace Utmost.Tests.Api;
 
 /// <summary>Metrics are checked against values computed here, independently, from the events the test sent.</summary>
-public sealed class MetricsApiTests(TestServer server) : IClassFixture<TestServer>
+public abstract class MetricsApiTests(TestServer server)
 {
     private sealed record Sent(string Type, string? Source, string? Medium, string? Campaign, DateTimeOffset At);
 
@@ -32,7 +32,7 @@ public sealed class MetricsApiTests(TestServer server) : IClassFixture<TestServe
         ["timestamp"] = e.At.ToString("O", CultureInfo.InvariantCulture),
     }));
 
-    [Fact]
+    [BackendFact]
     public async Task Metrics_over_a_date_range_in_the_tenants_time_zone_match_an_independent_count()
     {
         var tenant = await server.CreateTenantAsync("metrics-tz");
@@ -74,7 +74,7 @@ public sealed class MetricsApiTests(TestServer server) : IClassFixture<TestServe
         }
     }
 
-    [Fact]
+    [BackendFact]
     public async Task Changing_the_conversion_goals_changes_what_counts_as_a_conversion_and_deleted_events_do_not_count()
     {
         var tenant = await server.CreateTenantAsync("metrics-goals");
@@ -99,7 +99,7 @@ public sealed class MetricsApiTests(TestServer server) : IClassFixture<TestServe
         Assert.Equal(3, after.GetProperty("total_events").GetInt64());
     }
 
-    [Fact]
+    [BackendFact]
     public async Task Conversion_rates_by_source_are_leads_over_page_views_sorted_by_rate()
     {
         var tenant = await server.CreateTenantAsync("metrics-rates");
@@ -128,7 +128,7 @@ public sealed class MetricsApiTests(TestServer server) : IClassFixture<TestServe
         Assert.Equal(shown.OrderByDescending(r => r), shown);
     }
 
-    [Fact]
+    [BackendFact]
     public async Task With_no_events_metrics_are_zero_and_the_timeline_is_empty()
     {
         var tenant = await server.CreateTenantAsync("metrics-empty");
@@ -150,3 +150,9 @@ public sealed class MetricsApiTests(TestServer server) : IClassFixture<TestServe
         Assert.Equal(expected, actual);
     }
 }
+
+[NeedsServers]
+public sealed class MetricsApiOnSqlite(TestServer server) : MetricsApiTests(server), IClassFixture<TestServer>;
+
+[NeedsServers(NeedsServersAttribute.Postgres)]
+public sealed class MetricsApiOnPostgres(PostgresTestServer server) : MetricsApiTests(server), IClassFixture<PostgresTestServer>;

@@ -3,9 +3,9 @@ using Utmost.Tests.Support;
 namespace Utmost.Tests.Api;
 
 /// <summary>Two tenants on one server: neither can see or change the other's data through any endpoint.</summary>
-public sealed class TenantIsolationTests(TestServer server) : IClassFixture<TestServer>
+public abstract class TenantIsolationTests(TestServer server)
 {
-    [Fact]
+    [BackendFact]
     public async Task No_endpoint_lets_one_tenant_see_or_change_anothers_data()
     {
         var alpha = await server.CreateTenantAsync("alpha");
@@ -69,3 +69,9 @@ public sealed class TenantIsolationTests(TestServer server) : IClassFixture<Test
         Assert.Equal(1, await betaAdmin.TotalEventsAsync());
     }
 }
+
+[NeedsServers]
+public sealed class TenantIsolationOnSqlite(TestServer server) : TenantIsolationTests(server), IClassFixture<TestServer>;
+
+[NeedsServers(NeedsServersAttribute.Postgres)]
+public sealed class TenantIsolationOnPostgres(PostgresTestServer server) : TenantIsolationTests(server), IClassFixture<PostgresTestServer>;

@@ -2,9 +2,9 @@ using Utmost.Tests.Support;
 
 namespace Utmost.Tests.Api;
 
-public sealed class TenantsApiTests(TestServer server) : IClassFixture<TestServer>
+public abstract class TenantsApiTests(TestServer server)
 {
-    [Fact]
+    [BackendFact]
     public async Task The_current_tenant_is_shown_and_only_an_admin_changes_its_settings()
     {
         using var admin = server.Admin();
@@ -37,7 +37,7 @@ public sealed class TenantsApiTests(TestServer server) : IClassFixture<TestServe
         Assert.Equal(["purchase", "signup"], after.GetProperty("conversion_goals").EnumerateArray().Select(g => g.GetString()));
     }
 
-    [Fact]
+    [BackendFact]
     public async Task Health_and_the_openapi_document_describe_the_service()
     {
         using var anonymous = server.Anonymous();
@@ -61,3 +61,9 @@ public sealed class TenantsApiTests(TestServer server) : IClassFixture<TestServe
         Assert.True(campaign.TryGetProperty("patch", out _) && campaign.TryGetProperty("delete", out _));
     }
 }
+
+[NeedsServers]
+public sealed class TenantsApiOnSqlite(TestServer server) : TenantsApiTests(server), IClassFixture<TestServer>;
+
+[NeedsServers(NeedsServersAttribute.Postgres)]
+public sealed class TenantsApiOnPostgres(PostgresTestServer server) : TenantsApiTests(server), IClassFixture<PostgresTestServer>;

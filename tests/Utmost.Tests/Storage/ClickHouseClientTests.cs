@@ -5,6 +5,7 @@ using Utmost.Tests.Support;
 namespace Utmost.Tests.Storage;
 
 /// <summary>The client against a real ClickHouse server: literals round-trip exactly, inserts keep values intact.</summary>
+[NeedsServers(NeedsServersAttribute.ClickHouse)]
 public sealed class ClickHouseClientTests(ClickHouseServer server) : IClassFixture<ClickHouseServer>
 {
     private static readonly string[] Tricky =
@@ -16,7 +17,7 @@ public sealed class ClickHouseClientTests(ClickHouseServer server) : IClassFixtu
     private ClickHouseClient Client(string database) =>
         new(new HttpClient(), ClickHouseConnection.Parse(server.ConnectionString(database)));
 
-    [ClickHouseFact]
+    [BackendFact]
     public async Task Every_tricky_string_round_trips_through_a_literal_exactly()
     {
         var client = Client("default");
@@ -29,7 +30,7 @@ public sealed class ClickHouseClientTests(ClickHouseServer server) : IClassFixtu
         }
     }
 
-    [ClickHouseFact]
+    [BackendFact]
     public async Task Rows_inserted_as_json_come_back_unchanged_and_64_bit_numbers_stay_numbers()
     {
         var admin = Client("default");
@@ -55,7 +56,7 @@ public sealed class ClickHouseClientTests(ClickHouseServer server) : IClassFixtu
         }
     }
 
-    [ClickHouseFact]
+    [BackendFact]
     public async Task A_failing_statement_and_an_unreachable_server_raise_clear_errors()
     {
         var client = Client("default");

@@ -6,8 +6,7 @@ namespace Utmost.Tests.Support;
 
 /// <summary>
 /// A throw-away ClickHouse server (Debian's clickhouse-server) on free loopback ports with its own config and
-/// data directory. Tests that need it use <see cref="ClickHouseFactAttribute"/>: skipped with a reason when the
-/// server is not installed locally, run (and so failing) when CI=true.
+/// data directory. Test classes that use it declare <see cref="NeedsServersAttribute"/>.
 /// </summary>
 public sealed class ClickHouseServer : IAsyncLifetime
 {
@@ -135,19 +134,8 @@ public sealed class ClickHouseServer : IAsyncLifetime
     }
 }
 
-/// <summary>Runs only where a server can be started: skipped locally when it is missing, never skipped when CI=true.</summary>
+/// <summary>Whether this run is CI's, where tests that need a server must run (and fail) rather than skip.</summary>
 public static class ServerTests
 {
     public static bool InCi => string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
-}
-
-public sealed class ClickHouseFactAttribute : FactAttribute
-{
-    public ClickHouseFactAttribute()
-    {
-        if (!ClickHouseServer.IsInstalled && !ServerTests.InCi)
-        {
-            Skip = "clickhouse-server is not installed here (run scripts/test.sh as root to install it); with CI=true this test fails instead";
-        }
-    }
 }

@@ -15,7 +15,7 @@ namespace Utmost.Tests.Support;
 /// A real Utmost server in this process: Kestrel on a free loopback port, SQLite in a fresh temp directory.
 /// Tests talk to it over real HTTP. One per test class (xunit class fixture), so no class sees another's data.
 /// </summary>
-public sealed class TestServer : IAsyncLifetime
+public class TestServer : IAsyncLifetime
 {
     public const string AdminKey = "utm_test_admin_key_0123456789abcdef";
 
@@ -30,7 +30,7 @@ public sealed class TestServer : IAsyncLifetime
     /// <summary>Extra configuration as <c>--Key=Value</c> arguments, set before <see cref="InitializeAsync"/>.</summary>
     public List<string> ExtraArgs { get; } = [];
 
-    public async Task InitializeAsync()
+    public virtual async Task InitializeAsync()
     {
         string[] args = ["--urls", "http://127.0.0.1:0", $"--Utmost:DataDir={DataDir}", $"--Utmost:AdminKey={AdminKey}",
             "--Logging:LogLevel:Default=Warning", .. ExtraArgs];
@@ -40,7 +40,7 @@ public sealed class TestServer : IAsyncLifetime
         BaseAddress = new Uri(address);
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         if (_app is not null)
         {
@@ -129,5 +129,25 @@ public static class Http
             Assert.True(errors.TryGetProperty(field, out _), $"the problem does not name '{field}': {body}");
         }
         return problem;
+    }
+}
+
+/// <summary>The same server with its operational data (tenants, keys, campaigns) on a throw-away PostgreSQL.</summary>
+public sealed class PostgresTestServer : TestServer
+{
+    private readonly PostgresServer _postgres = new();
+
+    public override async Task InitializeAsync()
+    {
+        await _postgres.InitializeAsync();
+        var connectionString = await _postgres.CreateDatabaseAsync("utmost");
+        ExtraArgs.AddRange(["--Utmost:Storage:Provider=postgres", $"--ConnectionStrings:Utmost={connectionString}"]);
+        await base.InitializeAsync();
+    }
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await _postgres.DisposeAsync();
     }
 }

@@ -1,5 +1,3 @@
-using System.Reflection;
-using System.Text.RegularExpressions;
 using Microsoft.Data.Sqlite;
 
 namespace Utmost.Storage.Sqlite;
@@ -8,14 +6,13 @@ namespace Utmost.Storage.Sqlite;
 /// Applies the numbered SQL files under Migrations/ that a database has not seen yet, each in its own
 /// transaction, so an existing database is upgraded in place. Safe to run from several processes at once.
 /// </summary>
-public sealed partial class SqliteMigrator(SqliteDatabase database, TimeProvider clock)
+public sealed class SqliteMigrator(SqliteDatabase database, TimeProvider clock) : ISchemaMigrator
 {
-    public sealed record Migration(int Version, string Name, string Sql);
+    public static IReadOnlyList<MigrationScript> All { get; } = MigrationScript.For("Sqlite");
 
-    [GeneratedRegex(@"Migrations\.(\d{4})_(\w+)\.sql$")]
-    private static partial Regex ResourceName();
+    public string Describe => $"SQLite at {database.Path} (Utmost:DataDir)";
 
-    public static IReadOnlyList<Migration> All { get; } = LoadMigrations();
+    Task<int> ISchemaMigrator.MigrateAsync(CancellationToken cancellationToken) => MigrateAsync(cancellationToken);
 
     /// <summary>Applies migrations up to <paramref name="targetVersion"/> (all by default); returns how many ran.</summary>
     public async Task<int> MigrateAsync(CancellationToken cancellationToken, int targetVersion = int.MaxValue)
@@ -62,25 +59,5 @@ public sealed partial class SqliteMigrator(SqliteDatabase database, TimeProvider
         command.Transaction = transaction;
         command.CommandText = sql;
         await command.ExecuteNonQueryAsync(cancellationToken);
-    }
-
-    private static List<Migration> LoadMigrations()
-    {
-        var assembly = Assembly.GetExecutingAssembly();
-        var migrations = new List<Migration>();
-        foreach (var resource in assembly.GetManifestResourceNames())
-        {
-            var match = ResourceName().Match(resource);
-            if (!match.Success || !resource.Contains(".Sqlite.", StringComparison.Ordinal))
-            {
-                continue;
-            }
-            using var stream = assembly.GetManifestResourceStream(resource)!;
-            using var reader = new StreamReader(stream);
-            migrations.Add(new Migration(int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture),
-                match.Groups[2].Value, reader.ReadToEnd()));
-        }
-        migrations.Sort((a, b) => a.Version.CompareTo(b.Version));
-        return migrations;
     }
 }

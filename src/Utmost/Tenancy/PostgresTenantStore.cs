@@ -1,0 +1,105 @@
+using System.Text.Json;
+using Npgsql;
+using NpgsqlTypes;
+using Utmost.Core.Common;
+
+namespace Utmost.Tenancy;
+
+public sealed class PostgresTenantStore(NpgsqlDataSource dataSource, TimeProvider clock) : ITenantStore
+{
+    private const string Columns = "key, id, slug, name, site_key, time_zone, conversion_goals::text, created_at";
+
+    public async Task<Tenant> CreateAsync(Tenant tenant, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("""
+            INSERT INTO tenants (id, slug, name, site_key, time_zone, conversion_goals, created_at, updated_at)
+            VALUES (@id, @slug, @name, @site_key, @time_zone, @goals, @at, @at)
+            RETURNING key
+            """);
+        command.Parameters.AddWithValue("id", tenant.Id);
+        command.Parameters.AddWithValue("slug", tenant.Slug);
+        command.Parameters.AddWithValue("name", tenant.Name);
+        command.Parameters.AddWithValue("site_key", tenant.SiteKey);
+        command.Parameters.AddWithValue("time_zone", tenant.TimeZone);
+        command.Parameters.AddWithValue("goals", NpgsqlDbType.Json, JsonSerializer.Serialize(tenant.ConversionGoals));
+        command.Parameters.AddWithValue("at", tenant.CreatedAt);
+        var key = (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+        return tenant with { Key = key };
+    }
+
+    public async Task AddKeyAsync(string tenantId, string role, string keyHash, string keyPrefix, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("""
+            INSERT INTO api_keys (id, tenant_id, role, key_hash, key_prefix, created_at)
+            VALUES (@id, @tenant_id, @role, @hash, @prefix, @at)
+            """);
+        command.Parameters.AddWithValue("id", Ids.New());
+        command.Parameters.AddWithValue("tenant_id", tenantId);
+        command.Parameters.AddWithValue("role", role);
+        command.Parameters.AddWithValue("hash", keyHash);
+        command.Parameters.AddWithValue("prefix", keyPrefix);
+        command.Parameters.AddWithValue("at", clock.GetUtcNow());
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public Task<Tenant?> FindBySlugAsync(string slug, CancellationToken cancellationToken) =>
+        FindOneAsync($"SELECT {Columns} FROM tenants WHERE slug = @value", slug, cancellationToken);
+
+    public Task<Tenant?> FindBySiteKeyAsync(string siteKey, CancellationToken cancellationToken) =>
+        FindOneAsync($"SELECT {Columns} FROM tenants WHERE site_key = @value", siteKey, cancellationToken);
+
+    public async Task<KeyOwner?> FindByKeyHashAsync(string keyHash, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("""
+            SELECT t.key, t.id, t.slug, t.name, t.site_key, t.time_zone, t.conversion_goals::text, t.created_at, k.role
+            FROM api_keys k JOIN tenants t ON t.id = k.tenant_id
+            WHERE k.key_hash = @hash AND k.revoked_at IS NULL
+            """);
+        command.Parameters.AddWithValue("hash", keyHash);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? new KeyOwner(ReadTenant(reader), reader.GetString(8)) : null;
+    }
+
+    public async Task<Tenant?> FindSoleTenantAsync(CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand($"SELECT {Columns} FROM tenants LIMIT 2");
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            return null;
+        }
+        var first = ReadTenant(reader);
+        return await reader.ReadAsync(cancellationToken) ? null : first;
+    }
+
+    public async Task UpdateSettingsAsync(Tenant tenant, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("""
+            UPDATE tenants SET name = @name, time_zone = @time_zone, conversion_goals = @goals, updated_at = @at WHERE id = @id
+            """);
+        command.Parameters.AddWithValue("id", tenant.Id);
+        command.Parameters.AddWithValue("name", tenant.Name);
+        command.Parameters.AddWithValue("time_zone", tenant.TimeZone);
+        command.Parameters.AddWithValue("goals", NpgsqlDbType.Json, JsonSerializer.Serialize(tenant.ConversionGoals));
+        command.Parameters.AddWithValue("at", clock.GetUtcNow());
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private async Task<Tenant?> FindOneAsync(string sql, string value, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(sql);
+        command.Parameters.AddWithValue("value", value);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? ReadTenant(reader) : null;
+    }
+
+    private static Tenant ReadTenant(NpgsqlDataReader reader) => new(
+        reader.GetInt64(0),
+        reader.GetString(1),
+        reader.GetString(2),
+        reader.GetString(3),
+        reader.GetString(4),
+        reader.GetString(5),
+        JsonSerializer.Deserialize<string[]>(reader.GetString(6)) ?? [],
+        reader.GetFieldValue<DateTimeOffset>(7));
+}
