@@ -8,7 +8,8 @@ namespace Utmost.Events;
 
 public sealed class SqliteEventStore(SqliteDatabase database, SqliteEventAppender appender) : IEventStore
 {
-    private const string Columns = """
+    /// <summary>Every column, in the order the readers (and the ClickHouse shipper) expect; deleted_at comes last.</summary>
+    internal const string Columns = """
         id, tenant_key, event_id, event_type, event_name, page_url, referrer_url, utm_source, utm_medium, utm_campaign,
         utm_term, utm_content, ad_source, lead_source, user_agent, ip_address, session_id, user_id, user_id_is_number,
         lead_id, lead_id_is_number, properties, metadata, created_at, received_at, deleted_at

@@ -27,19 +27,23 @@ public static class Health
         return JsonSerializer.SerializeAsync(context.Response.Body, new
         {
             status = report.Status.ToString(),
-            checks = report.Entries.Select(e => new { name = e.Key, status = e.Value.Status.ToString(), description = e.Value.Description }),
+            checks = report.Entries.Select(e => new { name = e.Key, status = e.Value.Status.ToString(), description = e.Value.Description, data = e.Value.Data }),
         }, cancellationToken: context.RequestAborted);
     }
 
-    private sealed class EventStoreHealthCheck(IEventStore store) : IHealthCheck
+    private sealed class EventStoreHealthCheck(IEventStore store, IServiceProvider services) : IHealthCheck
     {
         public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
         {
+            // With ClickHouse, how many acknowledged events still wait in the local spool.
+            var data = services.GetService<ClickHouseShipper>() is { } shipper
+                ? new Dictionary<string, object> { ["spool_backlog"] = shipper.Backlog }
+                : new Dictionary<string, object>();
             try
             {
                 return await store.IsHealthyAsync(cancellationToken)
-                    ? HealthCheckResult.Healthy("The database answers.")
-                    : HealthCheckResult.Unhealthy("The database has no schema.");
+                    ? HealthCheckResult.Healthy("The event store answers.", data)
+                    : HealthCheckResult.Unhealthy("The event store does not answer.", data: data);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {

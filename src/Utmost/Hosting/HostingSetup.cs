@@ -51,7 +51,13 @@ public static class HostingSetup
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
             // Malformed HTTP (a body over Kestrel's limit, a broken chunk) is the client's fault: its own 4xx, not a 500.
-            StatusCodeSelector = e => e is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
+            StatusCodeSelector = e => e switch
+            {
+                BadHttpRequestException bad => bad.StatusCode,
+                // An engine that is down (ClickHouse, PostgreSQL) makes the request fail for now, not for good.
+                Storage.ClickHouse.ClickHouseException or Npgsql.NpgsqlException or TimeoutException => StatusCodes.Status503ServiceUnavailable,
+                _ => StatusCodes.Status500InternalServerError,
+            },
         });
         app.UseStatusCodePages();
         var proxies = app.Configuration.GetSection(UtmostOptions.Section).Get<UtmostOptions>()?.TrustedProxies ?? [];

@@ -4,6 +4,7 @@ using Utmost.Campaigns;
 using Utmost.Events;
 using Utmost.Metrics;
 using Utmost.Storage;
+using Utmost.Storage.ClickHouse;
 using Utmost.Storage.Postgres;
 using Utmost.Storage.Sqlite;
 using Utmost.Tenancy;
@@ -29,8 +30,15 @@ public static class StorageRegistration
         services.AddSingleton<ISchemaMigrator>(provider => provider.GetRequiredService<SqliteMigrator>());
         services.AddHostedService<SqliteCheckpointer>();
         services.AddSingleton<SqliteEventAppender>();
-        services.AddSingleton<IEventStore, SqliteEventStore>();
-        services.AddSingleton<IMarketingAnalytics, SqliteMarketingAnalytics>();
+        if (options.Events.Provider == StorageProviders.ClickHouse)
+        {
+            AddClickHouseEvents(builder);
+        }
+        else
+        {
+            services.AddSingleton<IEventStore, SqliteEventStore>();
+            services.AddSingleton<IMarketingAnalytics, SqliteMarketingAnalytics>();
+        }
 
         if (options.Storage.Provider == StorageProviders.Postgres)
         {
@@ -55,6 +63,41 @@ public static class StorageRegistration
         return builder;
     }
 
+    /// <summary>
+    /// Events in ClickHouse, acknowledged from the local SQLite spool (the same table the embedded store uses),
+    /// shipped in the background and read back with FINAL.
+    /// </summary>
+    private static void AddClickHouseEvents(IHostApplicationBuilder builder)
+    {
+        var connectionString = builder.Configuration.GetConnectionString(ClickHouseConnection.ConnectionStringName);
+        if (string.IsNullOrWhiteSpace(connectionString))
+        {
+            throw new OptionsValidationException($"ConnectionStrings:{ClickHouseConnection.ConnectionStringName}", typeof(UtmostOptions),
+                [$"Utmost:Events:Provider is 'clickhouse' but ConnectionStrings:{ClickHouseConnection.ConnectionStringName} is empty; " +
+                 "give ClickHouse's HTTP address, e.g. http://127.0.0.1:8123/?database=utmost"]);
+        }
+        ClickHouseConnection connection;
+        try
+        {
+            connection = ClickHouseConnection.Parse(connectionString);
+        }
+        catch (FormatException e)
+        {
+            throw new OptionsValidationException($"ConnectionStrings:{ClickHouseConnection.ConnectionStringName}", typeof(UtmostOptions), [e.Message]);
+        }
+        var services = builder.Services;
+        services.AddSingleton(connection);
+        services.AddSingleton(provider => new ClickHouseClient(
+            new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { Timeout = TimeSpan.FromSeconds(60) },
+            provider.GetRequiredService<ClickHouseConnection>()));
+        services.AddSingleton<ClickHouseMigrator>();
+        services.AddSingleton<ISchemaMigrator>(provider => provider.GetRequiredService<ClickHouseMigrator>());
+        services.AddSingleton<ClickHouseShipper>();
+        services.AddHostedService(provider => provider.GetRequiredService<ClickHouseShipper>());
+        services.AddSingleton<IEventStore, ClickHouseEventStore>();
+        services.AddSingleton<IMarketingAnalytics, ClickHouseMarketingAnalytics>();
+    }
+
     /// <summary>Runs every configured engine's migrations; an unreachable engine is named with its setting.</summary>
     public static async Task MigrateAllAsync(IServiceProvider services, CancellationToken cancellationToken, Action<int>? applied = null)
     {
@@ -66,7 +109,7 @@ public static class StorageRegistration
                 var count = await migrator.MigrateAsync(cancellationToken);
                 applied?.Invoke(count);
             }
-            catch (Exception e) when (e is NpgsqlException or Microsoft.Data.Sqlite.SqliteException or IOException or UnauthorizedAccessException)
+            catch (Exception e) when (e is NpgsqlException or Microsoft.Data.Sqlite.SqliteException or ClickHouseException or IOException or UnauthorizedAccessException)
             {
                 throw new InvalidOperationException($"{migrator.Describe} cannot be used: {e.Message}", e);
             }

@@ -20,12 +20,19 @@ public sealed class UtmostOptions
 
     public StorageSettings Storage { get; set; } = new();
 
-    public StorageSettings Events { get; set; } = new();
+    public EventSettings Events { get; set; } = new();
 
-    public sealed class StorageSettings
+    public class StorageSettings
     {
         /// <summary>A storage provider key; see <see cref="StorageProviders"/>.</summary>
         public string Provider { get; set; } = StorageProviders.Sqlite;
+    }
+
+    public sealed class EventSettings : StorageSettings
+    {
+        /// <summary>With ClickHouse: how many acknowledged events may wait in the local spool before ingestion answers 503.</summary>
+        [Range(1_000, 1_000_000_000)]
+        public long SpoolLimit { get; set; } = 5_000_000;
     }
 }
 
@@ -37,5 +44,7 @@ public static class StorageProviders
 
     public static readonly IReadOnlyList<string> Operational = [Sqlite, Postgres];
 
-    public static readonly IReadOnlyList<string> Events = [Sqlite];
+    public const string ClickHouse = "clickhouse";
+
+    public static readonly IReadOnlyList<string> Events = [Sqlite, ClickHouse];
 }

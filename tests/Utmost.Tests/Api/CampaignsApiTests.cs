@@ -166,3 +166,9 @@ public sealed class CampaignsApiOnSqlite(TestServer server) : CampaignsApiTests(
 
 [NeedsServers(NeedsServersAttribute.Postgres)]
 public sealed class CampaignsApiOnPostgres(PostgresTestServer server) : CampaignsApiTests(server), IClassFixture<PostgresTestServer>;
+
+[NeedsServers(NeedsServersAttribute.ClickHouse)]
+public sealed class CampaignsApiOnClickHouse(ClickHouseTestServer server) : CampaignsApiTests(server), IClassFixture<ClickHouseTestServer>;
+
+[NeedsServers(NeedsServersAttribute.Postgres, NeedsServersAttribute.ClickHouse)]
+public sealed class CampaignsApiOnPostgresClickHouse(PostgresClickHouseTestServer server) : CampaignsApiTests(server), IClassFixture<PostgresClickHouseTestServer>;

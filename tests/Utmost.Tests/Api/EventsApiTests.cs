@@ -102,3 +102,9 @@ public sealed class EventsApiOnSqlite(TestServer server) : EventsApiTests(server
 
 [NeedsServers(NeedsServersAttribute.Postgres)]
 public sealed class EventsApiOnPostgres(PostgresTestServer server) : EventsApiTests(server), IClassFixture<PostgresTestServer>;
+
+[NeedsServers(NeedsServersAttribute.ClickHouse)]
+public sealed class EventsApiOnClickHouse(ClickHouseTestServer server) : EventsApiTests(server), IClassFixture<ClickHouseTestServer>;
+
+[NeedsServers(NeedsServersAttribute.Postgres, NeedsServersAttribute.ClickHouse)]
+public sealed class EventsApiOnPostgresClickHouse(PostgresClickHouseTestServer server) : EventsApiTests(server), IClassFixture<PostgresClickHouseTestServer>;

@@ -220,3 +220,9 @@ public sealed class MultiTenantIngestionOnSqlite(TestServer server) : MultiTenan
 
 [NeedsServers(NeedsServersAttribute.Postgres)]
 public sealed class MultiTenantIngestionOnPostgres(PostgresTestServer server) : MultiTenantIngestionTests(server), IClassFixture<PostgresTestServer>;
+
+[NeedsServers(NeedsServersAttribute.ClickHouse)]
+public sealed class MultiTenantIngestionOnClickHouse(ClickHouseTestServer server) : MultiTenantIngestionTests(server), IClassFixture<ClickHouseTestServer>;
+
+[NeedsServers(NeedsServersAttribute.Postgres, NeedsServersAttribute.ClickHouse)]
+public sealed class MultiTenantIngestionOnPostgresClickHouse(PostgresClickHouseTestServer server) : MultiTenantIngestionTests(server), IClassFixture<PostgresClickHouseTestServer>;

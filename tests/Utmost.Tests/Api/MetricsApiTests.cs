@@ -156,3 +156,9 @@ public sealed class MetricsApiOnSqlite(TestServer server) : MetricsApiTests(serv
 
 [NeedsServers(NeedsServersAttribute.Postgres)]
 public sealed class MetricsApiOnPostgres(PostgresTestServer server) : MetricsApiTests(server), IClassFixture<PostgresTestServer>;
+
+[NeedsServers(NeedsServersAttribute.ClickHouse)]
+public sealed class MetricsApiOnClickHouse(ClickHouseTestServer server) : MetricsApiTests(server), IClassFixture<ClickHouseTestServer>;
+
+[NeedsServers(NeedsServersAttribute.Postgres, NeedsServersAttribute.ClickHouse)]
+public sealed class MetricsApiOnPostgresClickHouse(PostgresClickHouseTestServer server) : MetricsApiTests(server), IClassFixture<PostgresClickHouseTestServer>;

@@ -75,3 +75,9 @@ public sealed class TenantIsolationOnSqlite(TestServer server) : TenantIsolation
 
 [NeedsServers(NeedsServersAttribute.Postgres)]
 public sealed class TenantIsolationOnPostgres(PostgresTestServer server) : TenantIsolationTests(server), IClassFixture<PostgresTestServer>;
+
+[NeedsServers(NeedsServersAttribute.ClickHouse)]
+public sealed class TenantIsolationOnClickHouse(ClickHouseTestServer server) : TenantIsolationTests(server), IClassFixture<ClickHouseTestServer>;
+
+[NeedsServers(NeedsServersAttribute.Postgres, NeedsServersAttribute.ClickHouse)]
+public sealed class TenantIsolationOnPostgresClickHouse(PostgresClickHouseTestServer server) : TenantIsolationTests(server), IClassFixture<PostgresClickHouseTestServer>;

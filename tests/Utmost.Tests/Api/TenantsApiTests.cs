@@ -67,3 +67,9 @@ public sealed class TenantsApiOnSqlite(TestServer server) : TenantsApiTests(serv
 
 [NeedsServers(NeedsServersAttribute.Postgres)]
 public sealed class TenantsApiOnPostgres(PostgresTestServer server) : TenantsApiTests(server), IClassFixture<PostgresTestServer>;
+
+[NeedsServers(NeedsServersAttribute.ClickHouse)]
+public sealed class TenantsApiOnClickHouse(ClickHouseTestServer server) : TenantsApiTests(server), IClassFixture<ClickHouseTestServer>;
+
+[NeedsServers(NeedsServersAttribute.Postgres, NeedsServersAttribute.ClickHouse)]
+public sealed class TenantsApiOnPostgresClickHouse(PostgresClickHouseTestServer server) : TenantsApiTests(server), IClassFixture<PostgresClickHouseTestServer>;

@@ -133,21 +133,48 @@ public static class Http
 }
 
 /// <summary>The same server with its operational data (tenants, keys, campaigns) on a throw-away PostgreSQL.</summary>
-public sealed class PostgresTestServer : TestServer
+public sealed class PostgresTestServer() : BackendTestServer(postgres: true, clickHouse: false);
+
+/// <summary>Operational data in SQLite, events in a throw-away ClickHouse (through the local spool).</summary>
+public sealed class ClickHouseTestServer() : BackendTestServer(postgres: false, clickHouse: true);
+
+/// <summary>The scale-out layout: operational data in PostgreSQL, events in ClickHouse.</summary>
+public sealed class PostgresClickHouseTestServer() : BackendTestServer(postgres: true, clickHouse: true);
+
+/// <summary>A test server whose storage engines are real, throw-away servers started for it.</summary>
+public abstract class BackendTestServer(bool postgres, bool clickHouse) : TestServer
 {
-    private readonly PostgresServer _postgres = new();
+    private readonly PostgresServer? _postgres = postgres ? new PostgresServer() : null;
+    private readonly ClickHouseServer? _clickHouse = clickHouse ? new ClickHouseServer() : null;
+
+    public ClickHouseServer ClickHouse => _clickHouse ?? throw new InvalidOperationException("This server has no ClickHouse.");
 
     public override async Task InitializeAsync()
     {
-        await _postgres.InitializeAsync();
-        var connectionString = await _postgres.CreateDatabaseAsync("utmost");
-        ExtraArgs.AddRange(["--Utmost:Storage:Provider=postgres", $"--ConnectionStrings:Utmost={connectionString}"]);
+        if (_postgres is not null)
+        {
+            await _postgres.InitializeAsync();
+            var connectionString = await _postgres.CreateDatabaseAsync("utmost");
+            ExtraArgs.AddRange(["--Utmost:Storage:Provider=postgres", $"--ConnectionStrings:Utmost={connectionString}"]);
+        }
+        if (_clickHouse is not null)
+        {
+            await _clickHouse.InitializeAsync();
+            ExtraArgs.AddRange(["--Utmost:Events:Provider=clickhouse", $"--ConnectionStrings:ClickHouse={_clickHouse.ConnectionString("utmost")}"]);
+        }
         await base.InitializeAsync();
     }
 
     public override async Task DisposeAsync()
     {
         await base.DisposeAsync();
-        await _postgres.DisposeAsync();
+        if (_clickHouse is not null)
+        {
+            await _clickHouse.DisposeAsync();
+        }
+        if (_postgres is not null)
+        {
+            await _postgres.DisposeAsync();
+        }
     }
 }

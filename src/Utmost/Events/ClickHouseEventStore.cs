@@ -1,0 +1,173 @@
+using System.Text;
+using System.Text.Json;
+using Utmost.Core.Events;
+using Utmost.Storage.ClickHouse;
+using Utmost.Storage.Sqlite;
+using Utmost.Tenancy;
+
+namespace Utmost.Events;
+
+/// <summary>The spool outgrew its bound (ClickHouse away too long): new events are refused, never dropped.</summary>
+public sealed class SpoolFullException(long backlog) : Exception($"{backlog} events are waiting for ClickHouse; the spool is full.");
+
+/// <summary>
+/// Events in ClickHouse. Writes are acknowledged once committed to the local SQLite spool and shipped by
+/// <see cref="ClickHouseShipper"/>; reads flush the spool first, then ask ClickHouse (with FINAL, so an event
+/// shipped twice counts once).
+/// </summary>
+public sealed class ClickHouseEventStore(
+    SqliteEventAppender spoolAppender, SqliteDatabase spool, ClickHouseShipper shipper, ClickHouseClient clickHouse,
+    Microsoft.Extensions.Options.IOptions<Hosting.UtmostOptions> options) : IEventStore
+{
+    public async Task<IReadOnlyList<AppendResult>> AppendAsync(IReadOnlyList<MarketingEvent> events, CancellationToken cancellationToken)
+    {
+        if (shipper.Backlog + events.Count > options.Value.Events.SpoolLimit)
+        {
+            throw new SpoolFullException(shipper.Backlog);
+        }
+        return await spoolAppender.AppendAsync(events, cancellationToken);
+    }
+
+    public async Task<MarketingEvent?> GetAsync(Tenant tenant, string id, CancellationToken cancellationToken)
+    {
+        await shipper.FlushAsync(cancellationToken);
+        var rows = await QueryEventsAsync(tenant, "id = {id}", new() { ["id"] = ClickHouseSql.Literal(id) }, "", cancellationToken);
+        return rows.FirstOrDefault();
+    }
+
+    public async Task<IReadOnlyList<MarketingEvent>> ListAsync(Tenant tenant, EventFilter filter, CancellationToken cancellationToken)
+    {
+        await shipper.FlushAsync(cancellationToken);
+        var conditions = new List<string> { "1 = 1" };
+        var values = new Dictionary<string, string>();
+        void Equal(string column, string? value)
+        {
+            if (value is not null)
+            {
+                conditions.Add($"{column} = {{{column}}}");
+                values[column] = ClickHouseSql.Literal(value);
+            }
+        }
+        Equal("event_type", filter.EventType);
+        Equal("utm_source", filter.UtmSource);
+        Equal("utm_campaign", filter.UtmCampaign);
+        Equal("lead_source", filter.LeadSource);
+        Equal("session_id", filter.SessionId);
+        if (filter.FromMs is { } from)
+        {
+            conditions.Add("created_at >= {from}");
+            values["from"] = ClickHouseSql.Literal(from);
+        }
+        if (filter.ToMs is { } to)
+        {
+            conditions.Add("created_at <= {to}");
+            values["to"] = ClickHouseSql.Literal(to);
+        }
+        values["limit"] = ClickHouseSql.Literal(filter.Limit);
+        values["offset"] = ClickHouseSql.Literal(filter.Offset);
+        return await QueryEventsAsync(tenant, string.Join(" AND ", conditions), values,
+            "ORDER BY created_at DESC, id DESC LIMIT {offset}, {limit}", cancellationToken);
+    }
+
+    public async Task<bool> SoftDeleteAsync(Tenant tenant, string id, long deletedAtMs, CancellationToken cancellationToken)
+    {
+        // Still in the spool: mark it there and queue it, so the shipper sends the deleted version.
+        await using (var connection = await spool.OpenAsync(cancellationToken))
+        {
+            await using var transaction = connection.BeginTransaction(deferred: false);
+            await using var mark = connection.CreateCommand();
+            mark.Transaction = transaction;
+            mark.CommandText = """
+                UPDATE marketing_events SET deleted_at = $at
+                WHERE tenant_key = $tenant_key AND id = $id AND deleted_at IS NULL
+                RETURNING rowid
+                """;
+            mark.Parameters.AddWithValue("$at", deletedAtMs);
+            mark.Parameters.AddWithValue("$tenant_key", tenant.Key);
+            mark.Parameters.AddWithValue("$id", id);
+            if (await mark.ExecuteScalarAsync(cancellationToken) is long rowid)
+            {
+                await using var queue = connection.CreateCommand();
+                queue.Transaction = transaction;
+                queue.CommandText = "INSERT INTO spool_deletes (event_rowid) VALUES ($rowid)";
+                queue.Parameters.AddWithValue("$rowid", rowid);
+                await queue.ExecuteNonQueryAsync(cancellationToken);
+                await transaction.CommitAsync(cancellationToken);
+                return true;
+            }
+        }
+        // Shipped and pruned from the spool long ago: write the deleted version to ClickHouse directly.
+        var existing = await GetAsync(tenant, id, cancellationToken);
+        if (existing is null)
+        {
+            return false;
+        }
+        var deleted = existing with { DeletedAt = deletedAtMs };
+        await clickHouse.InsertAsync("marketing_events", Encoding.UTF8.GetBytes(ClickHouseRows.ToJsonLine(deleted, version: deletedAtMs)), cancellationToken);
+        return true;
+    }
+
+    public async Task<bool> IsHealthyAsync(CancellationToken cancellationToken) => await clickHouse.PingAsync(cancellationToken);
+
+    private async Task<IReadOnlyList<MarketingEvent>> QueryEventsAsync(
+        Tenant tenant, string condition, Dictionary<string, string> values, string tail, CancellationToken cancellationToken)
+    {
+        values["tenant_key"] = ClickHouseSql.Literal(tenant.Key);
+        var sql = ClickHouseSql.Format($$"""
+            SELECT {{SqliteEventStore.Columns}}
+            FROM marketing_events FINAL
+            WHERE tenant_key = {tenant_key} AND isNull(deleted_at) AND {{condition}}
+            {{tail}}
+            """, values);
+        var rows = await clickHouse.QueryAsync(sql, cancellationToken);
+        return rows.Select(r => ClickHouseRows.ToEvent(r, tenant)).ToArray();
+    }
+}
+
+/// <summary>Converts between stored events and ClickHouse's JSONEachRow rows.</summary>
+internal static class ClickHouseRows
+{
+    public static MarketingEvent ToEvent(JsonElement r, Tenant tenant) => new()
+    {
+        Id = r.GetProperty("id").GetString()!,
+        TenantId = tenant.Id,
+        TenantKey = tenant.Key,
+        EventId = Text(r, "event_id"),
+        EventType = r.GetProperty("event_type").GetString()!,
+        EventName = Text(r, "event_name"),
+        PageUrl = Text(r, "page_url"),
+        ReferrerUrl = Text(r, "referrer_url"),
+        UtmSource = Text(r, "utm_source"),
+        UtmMedium = Text(r, "utm_medium"),
+        UtmCampaign = Text(r, "utm_campaign"),
+        UtmTerm = Text(r, "utm_term"),
+        UtmContent = Text(r, "utm_content"),
+        AdSource = Text(r, "ad_source"),
+        LeadSource = r.GetProperty("lead_source").GetString()!,
+        UserAgent = Text(r, "user_agent"),
+        IpAddress = Text(r, "ip_address"),
+        SessionId = Text(r, "session_id"),
+        UserId = Text(r, "user_id") is { } userId ? new ExternalId(userId, r.GetProperty("user_id_is_number").GetInt32() == 1) : null,
+        LeadId = Text(r, "lead_id") is { } leadId ? new ExternalId(leadId, r.GetProperty("lead_id_is_number").GetInt32() == 1) : null,
+        PropertiesJson = r.GetProperty("properties").GetString()!,
+        MetadataJson = r.GetProperty("metadata").GetString()!,
+        CreatedAt = r.GetProperty("created_at").GetInt64(),
+        ReceivedAt = r.GetProperty("received_at").GetInt64(),
+        DeletedAt = r.GetProperty("deleted_at").ValueKind == JsonValueKind.Null ? null : r.GetProperty("deleted_at").GetInt64(),
+    };
+
+    public static string ToJsonLine(MarketingEvent e, long version) => JsonSerializer.Serialize(new Dictionary<string, object?>
+    {
+        ["tenant_key"] = e.TenantKey, ["id"] = e.Id, ["event_id"] = e.EventId, ["event_type"] = e.EventType,
+        ["event_name"] = e.EventName, ["page_url"] = e.PageUrl, ["referrer_url"] = e.ReferrerUrl, ["utm_source"] = e.UtmSource,
+        ["utm_medium"] = e.UtmMedium, ["utm_campaign"] = e.UtmCampaign, ["utm_term"] = e.UtmTerm, ["utm_content"] = e.UtmContent,
+        ["ad_source"] = e.AdSource, ["lead_source"] = e.LeadSource, ["user_agent"] = e.UserAgent, ["ip_address"] = e.IpAddress,
+        ["session_id"] = e.SessionId, ["user_id"] = e.UserId?.Value, ["user_id_is_number"] = e.UserId?.IsNumber == true ? 1 : 0,
+        ["lead_id"] = e.LeadId?.Value, ["lead_id_is_number"] = e.LeadId?.IsNumber == true ? 1 : 0,
+        ["properties"] = e.PropertiesJson, ["metadata"] = e.MetadataJson, ["created_at"] = e.CreatedAt,
+        ["received_at"] = e.ReceivedAt, ["deleted_at"] = e.DeletedAt, ["version"] = version,
+    }) + "\n";
+
+    private static string? Text(JsonElement row, string name) =>
+        row.GetProperty(name) is { ValueKind: JsonValueKind.String } value ? value.GetString() : null;
+}
