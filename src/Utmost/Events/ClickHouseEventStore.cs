@@ -25,7 +25,9 @@ public sealed class ClickHouseEventStore(
         {
             throw new SpoolFullException(shipper.Backlog);
         }
-        return await spoolAppender.AppendAsync(events, cancellationToken);
+        var results = await spoolAppender.AppendAsync(events, cancellationToken);
+        shipper.NoteSpooled(results.Count(r => !r.Duplicate));
+        return results;
     }
 
     public async Task<MarketingEvent?> GetAsync(Tenant tenant, string id, CancellationToken cancellationToken)

@@ -25,8 +25,11 @@ public sealed partial class ClickHouseShipper(SqliteDatabase spool, ClickHouseCl
     private readonly SemaphoreSlim _gate = new(1, 1);
     private long _backlog;
 
-    /// <summary>Events acknowledged but not yet in ClickHouse (as of the last look).</summary>
+    /// <summary>Events acknowledged but not yet in ClickHouse.</summary>
     public long Backlog => Interlocked.Read(ref _backlog);
+
+    /// <summary>Counts newly spooled events at once, so the spool bound holds even while shipping backs off.</summary>
+    public void NoteSpooled(int events) => Interlocked.Add(ref _backlog, events);
 
     /// <summary>Ships everything spooled so far; readers call this so answers include every acknowledged event.</summary>
     public async Task FlushAsync(CancellationToken cancellationToken)

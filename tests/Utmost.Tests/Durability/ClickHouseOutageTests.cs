@@ -73,3 +73,49 @@ public sealed class ClickHouseOutageTests(ClickHouseTestServer server) : IClassF
         Assert.True(acknowledged.ToHashSet().SetEquals(listed));
     }
 }
+
+/// <summary>A server whose spool holds at most 1,000 events, to reach the bound quickly.</summary>
+public sealed class SmallSpoolTestServer : BackendTestServer
+{
+    public SmallSpoolTestServer()
+        : base(postgres: false, clickHouse: true) => ExtraArgs.Add("--Utmost:Events:SpoolLimit=1000");
+}
+
+[NeedsServers(NeedsServersAttribute.ClickHouse)]
+public sealed class SpoolLimitTests(SmallSpoolTestServer server) : IClassFixture<SmallSpoolTestServer>
+{
+    [BackendFact]
+    public async Task A_full_spool_refuses_with_503_and_retry_after_and_keeps_everything_it_accepted()
+    {
+        using var anonymous = server.Anonymous();
+        using var admin = server.Admin();
+        await admin.GetJsonAsync("/marketing/metrics"); // the schema is ready and the spool empty
+        server.ClickHouse.Kill();
+        var batch = JsonSerializer.Serialize(Enumerable.Range(0, 300).Select(_ => new { event_type = "page_view" }));
+        var accepted = 0;
+        HttpResponseMessage? refused = null;
+        for (var i = 0; i < 20 && refused is null; i++)
+        {
+            var response = await anonymous.PostAsync("/marketing/events", Http.Json(batch));
+            if (response.StatusCode == HttpStatusCode.Created)
+            {
+                accepted += 300;
+                response.Dispose();
+            }
+            else
+            {
+                refused = response;
+            }
+        }
+
+        Assert.NotNull(refused);
+        using (refused)
+        {
+            await refused.AssertProblemAsync(503);
+            Assert.NotNull(refused.Headers.RetryAfter);
+        }
+        Assert.Equal(900, accepted); // three batches fit under 1,000; the fourth would not
+        await server.ClickHouse.RestartAsync();
+        Assert.Equal(accepted, (await admin.GetJsonAsync("/marketing/metrics")).GetProperty("total_events").GetInt64());
+    }
+}
