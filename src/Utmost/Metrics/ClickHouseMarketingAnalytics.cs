@@ -26,13 +26,7 @@ public sealed class ClickHouseMarketingAnalytics(ClickHouseClient clickHouse, Cl
 
     public async Task<IReadOnlyList<ValueCount>> TopAsync(Tenant tenant, TimeRange range, Breakdown by, int limit, CancellationToken cancellationToken)
     {
-        var column = by switch
-        {
-            Breakdown.UtmSource => "utm_source",
-            Breakdown.UtmCampaign => "utm_campaign",
-            Breakdown.UtmMedium => "utm_medium",
-            _ => throw new ArgumentOutOfRangeException(nameof(by)),
-        };
+        var column = by.Column();
         var rows = await QueryAsync(tenant, range, $$"""
             SELECT assumeNotNull({{column}}) AS value, count() AS n
             FROM marketing_events FINAL

@@ -22,6 +22,18 @@ public enum Breakdown
     UtmMedium,
 }
 
+public static class BreakdownColumns
+{
+    /// <summary>The event column a breakdown groups by; the same name on every engine.</summary>
+    public static string Column(this Breakdown by) => by switch
+    {
+        Breakdown.UtmSource => "utm_source",
+        Breakdown.UtmCampaign => "utm_campaign",
+        Breakdown.UtmMedium => "utm_medium",
+        _ => throw new ArgumentOutOfRangeException(nameof(by)),
+    };
+}
+
 /// <summary>
 /// The aggregate queries behind the AEON metrics. Each engine implements them in its own SQL; the answers
 /// are the same on every engine (counts exclude soft-deleted events).

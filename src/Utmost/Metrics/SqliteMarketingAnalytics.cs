@@ -32,13 +32,7 @@ public sealed class SqliteMarketingAnalytics(SqliteDatabase database) : IMarketi
 
     public async Task<IReadOnlyList<ValueCount>> TopAsync(Tenant tenant, TimeRange range, Breakdown by, int limit, CancellationToken cancellationToken)
     {
-        var column = by switch
-        {
-            Breakdown.UtmSource => "utm_source",
-            Breakdown.UtmCampaign => "utm_campaign",
-            Breakdown.UtmMedium => "utm_medium",
-            _ => throw new ArgumentOutOfRangeException(nameof(by)),
-        };
+        var column = by.Column();
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         var sql = new StringBuilder($"SELECT {column}, COUNT(*) AS n FROM marketing_events");
