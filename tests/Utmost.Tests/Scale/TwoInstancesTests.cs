@@ -1,0 +1,80 @@
+using System.Text.Json;
+using Utmost.Tests.Support;
+
+namespace Utmost.Tests.Scale;
+
+/// <summary>Two stateless utmost instances over one PostgreSQL and one ClickHouse, each with its own local spool.</summary>
+public sealed class TwoInstances : IAsyncLifetime
+{
+    private readonly PostgresServer _postgres = new();
+
+    public ClickHouseServer ClickHouse { get; } = new();
+
+    public TestServer First { get; } = new();
+
+    public TestServer Second { get; } = new();
+
+    public async Task InitializeAsync()
+    {
+        await _postgres.InitializeAsync();
+        await ClickHouse.InitializeAsync();
+        string[] shared =
+        [
+            "--Utmost:Storage:Provider=postgres", $"--ConnectionStrings:Utmost={await _postgres.CreateDatabaseAsync("utmost")}",
+            "--Utmost:Events:Provider=clickhouse", $"--ConnectionStrings:ClickHouse={ClickHouse.ConnectionString("utmost")}",
+        ];
+        First.ExtraArgs.AddRange(shared);
+        Second.ExtraArgs.AddRange(shared);
+        await First.InitializeAsync();
+        await Second.InitializeAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await First.DisposeAsync();
+        await Second.DisposeAsync();
+        await ClickHouse.DisposeAsync();
+        await _postgres.DisposeAsync();
+    }
+}
+
+[NeedsServers(NeedsServersAttribute.Postgres, NeedsServersAttribute.ClickHouse)]
+public sealed class TwoInstancesTests(TwoInstances instances) : IClassFixture<TwoInstances>
+{
+    [BackendFact]
+    public async Task Events_sent_to_either_instance_give_identical_answers_from_both()
+    {
+        using var first = instances.First.Admin();
+        using var second = instances.Second.Admin();
+        var random = new Random(11);
+        string[] sources = ["google", "facebook", "newsletter", "bing"];
+        string Batch(int count) => JsonSerializer.Serialize(Enumerable.Range(0, count).Select(_ => new
+        {
+            event_type = random.Next(4) == 0 ? "lead_created" : "page_view",
+            utm_source = sources[random.Next(sources.Length)],
+            timestamp = DateTimeOffset.UtcNow.AddMinutes(-random.Next(0, 60 * 24 * 5)).ToString("O"),
+        }));
+
+        var sent = 0;
+        for (var i = 0; i < 10; i++)
+        {
+            var count = 50 + i * 10;
+            await (i % 2 == 0 ? first : second).PostJsonAsync("/marketing/events", Batch(count));
+            sent += count;
+        }
+        var campaign = await first.PostJsonAsync("/marketing/campaigns", """{"campaign_name":"Shared","utm_campaign":"shared"}""");
+
+        // Each instance ships its own spool; a read on each makes sure both spools reached ClickHouse.
+        await first.GetJsonAsync("/marketing/metrics");
+        await second.GetJsonAsync("/marketing/metrics");
+        var fromFirst = await first.GetJsonAsync("/marketing/metrics");
+        var fromSecond = await second.GetJsonAsync("/marketing/metrics");
+
+        Assert.Equal(sent, fromFirst.GetProperty("total_events").GetInt64());
+        Assert.Equal(fromFirst.GetRawText(), fromSecond.GetRawText());
+        Assert.Equal((await first.GetJsonAsync("/marketing/metrics/conversion-rates")).GetRawText(),
+            (await second.GetJsonAsync("/marketing/metrics/conversion-rates")).GetRawText());
+        Assert.Equal("Shared", (await second.GetJsonAsync($"/marketing/campaigns/{campaign.GetProperty("id").GetString()}"))
+            .GetProperty("campaign_name").GetString());
+    }
+}
