@@ -85,12 +85,23 @@ public static class StorageRegistration
         {
             throw new OptionsValidationException($"ConnectionStrings:{ClickHouseConnection.ConnectionStringName}", typeof(UtmostOptions), [e.Message]);
         }
+        var events = (builder.Configuration.GetSection(UtmostOptions.Section).Get<UtmostOptions>() ?? new UtmostOptions()).Events;
+        var cluster = string.IsNullOrWhiteSpace(events.Cluster) ? null : events.Cluster;
+        if (cluster is not null && events.ClusterNodes.Length == 0)
+        {
+            throw new OptionsValidationException("Utmost:Events:ClusterNodes", typeof(UtmostOptions),
+                ["Utmost:Events:Cluster is set, so Utmost:Events:ClusterNodes must list the HTTP address of every shard (for creating the schema)."]);
+        }
         var services = builder.Services;
+        var http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { Timeout = TimeSpan.FromSeconds(60) };
         services.AddSingleton(connection);
-        services.AddSingleton(provider => new ClickHouseClient(
-            new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { Timeout = TimeSpan.FromSeconds(60) },
-            provider.GetRequiredService<ClickHouseConnection>()));
-        services.AddSingleton<ClickHouseMigrator>();
+        services.AddSingleton(new ClickHouseClient(http, connection));
+        // Every shard's schema is created through its own address; queries go to the configured node only.
+        var nodes = cluster is null
+            ? [connection]
+            : events.ClusterNodes.Select(node => ClickHouseConnection.Parse(node) with { Database = connection.Database }).ToArray();
+        services.AddSingleton(provider => new ClickHouseMigrator(nodes.Select(n => new ClickHouseClient(http, n)).ToArray(), cluster,
+            provider.GetRequiredService<TimeProvider>()));
         services.AddSingleton<ISchemaMigrator>(provider => provider.GetRequiredService<ClickHouseMigrator>());
         services.AddSingleton<ClickHouseShipper>();
         services.AddHostedService(provider => provider.GetRequiredService<ClickHouseShipper>());

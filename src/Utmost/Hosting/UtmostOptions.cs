@@ -33,6 +33,16 @@ public sealed class UtmostOptions
         /// <summary>With ClickHouse: how many acknowledged events may wait in the local spool before ingestion answers 503.</summary>
         [Range(1_000, 1_000_000_000)]
         public long SpoolLimit { get; set; } = 5_000_000;
+
+        /// <summary>
+        /// A ClickHouse cluster name from the servers' <c>remote_servers</c>: events then live in per-shard tables
+        /// behind a Distributed table, sharded by event id. Empty: one server.
+        /// </summary>
+        [RegularExpression("^[A-Za-z_][A-Za-z0-9_]{0,62}$")]
+        public string? Cluster { get; set; }
+
+        /// <summary>With a cluster: the HTTP address of every shard, where the schema is created (there is no ON CLUSTER without ZooKeeper).</summary>
+        public string[] ClusterNodes { get; set; } = [];
     }
 }
 

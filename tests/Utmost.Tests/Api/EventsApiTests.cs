@@ -108,3 +108,6 @@ public sealed class EventsApiOnClickHouse(ClickHouseTestServer server) : EventsA
 
 [NeedsServers(NeedsServersAttribute.Postgres, NeedsServersAttribute.ClickHouse)]
 public sealed class EventsApiOnPostgresClickHouse(PostgresClickHouseTestServer server) : EventsApiTests(server), IClassFixture<PostgresClickHouseTestServer>;
+
+[NeedsServers(NeedsServersAttribute.ClickHouse)]
+public sealed class EventsApiOnClickHouseCluster(ClickHouseClusterTestServer server) : EventsApiTests(server), IClassFixture<ClickHouseClusterTestServer>;

@@ -162,3 +162,6 @@ public sealed class MetricsApiOnClickHouse(ClickHouseTestServer server) : Metric
 
 [NeedsServers(NeedsServersAttribute.Postgres, NeedsServersAttribute.ClickHouse)]
 public sealed class MetricsApiOnPostgresClickHouse(PostgresClickHouseTestServer server) : MetricsApiTests(server), IClassFixture<PostgresClickHouseTestServer>;
+
+[NeedsServers(NeedsServersAttribute.ClickHouse)]
+public sealed class MetricsApiOnClickHouseCluster(ClickHouseClusterTestServer server) : MetricsApiTests(server), IClassFixture<ClickHouseClusterTestServer>;

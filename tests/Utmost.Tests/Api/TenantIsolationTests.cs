@@ -81,3 +81,6 @@ public sealed class TenantIsolationOnClickHouse(ClickHouseTestServer server) : T
 
 [NeedsServers(NeedsServersAttribute.Postgres, NeedsServersAttribute.ClickHouse)]
 public sealed class TenantIsolationOnPostgresClickHouse(PostgresClickHouseTestServer server) : TenantIsolationTests(server), IClassFixture<PostgresClickHouseTestServer>;
+
+[NeedsServers(NeedsServersAttribute.ClickHouse)]
+public sealed class TenantIsolationOnClickHouseCluster(ClickHouseClusterTestServer server) : TenantIsolationTests(server), IClassFixture<ClickHouseClusterTestServer>;

@@ -12,7 +12,23 @@ public sealed class ClickHouseServer : IAsyncLifetime
 {
     public const string Binary = "/usr/sbin/clickhouse-server";
     private readonly TempDirectory _dir = new("clickhouse");
+    private readonly int? _httpPort;
+    private readonly int? _tcpPort;
+    private readonly string _extraConfig;
     private Process? _process;
+
+    public ClickHouseServer()
+        : this(null, null, "")
+    {
+    }
+
+    /// <summary>Fixed ports and extra server configuration, for the nodes of a cluster.</summary>
+    internal ClickHouseServer(int? httpPort, int? tcpPort, string extraConfig)
+    {
+        _httpPort = httpPort;
+        _tcpPort = tcpPort;
+        _extraConfig = extraConfig;
+    }
 
     public static bool IsInstalled => File.Exists(Binary);
 
@@ -30,12 +46,12 @@ public sealed class ClickHouseServer : IAsyncLifetime
             throw new InvalidOperationException($"{Binary} is missing: install Debian's clickhouse-server (scripts/test.sh does, as root).");
         }
         Directory.CreateDirectory(_dir.Path);
-        var httpPort = FreePort();
-        TcpPort = FreePort();
-        var config = ConfigXml(_dir.Path, httpPort, TcpPort, FreePort());
+        var http = _httpPort ?? FreePort();
+        TcpPort = _tcpPort ?? FreePort();
+        var config = ConfigXml(_dir.Path, http, TcpPort, FreePort(), _extraConfig);
         await File.WriteAllTextAsync(Path.Combine(_dir.Path, "config.xml"), config);
         File.Copy("/etc/clickhouse-server/users.xml", Path.Combine(_dir.Path, "users.xml"));
-        HttpEndpoint = new Uri($"http://127.0.0.1:{httpPort}/");
+        HttpEndpoint = new Uri($"http://127.0.0.1:{http}/");
         StartProcess();
         await WaitUntilAnsweringAsync();
     }
@@ -105,7 +121,7 @@ public sealed class ClickHouseServer : IAsyncLifetime
         throw new TimeoutException("clickhouse-server did not answer /ping within 60 s");
     }
 
-    private static string ConfigXml(string dir, int httpPort, int tcpPort, int interserverPort) => $"""
+    private static string ConfigXml(string dir, int httpPort, int tcpPort, int interserverPort, string extraConfig) => $"""
         <?xml version="1.0"?>
         <yandex>
             <logger><level>warning</level><console>1</console></logger>
@@ -123,10 +139,11 @@ public sealed class ClickHouseServer : IAsyncLifetime
             <mark_cache_size>268435456</mark_cache_size>
             <uncompressed_cache_size>268435456</uncompressed_cache_size>
             <max_concurrent_queries>100</max_concurrent_queries>
+            {extraConfig}
         </yandex>
         """;
 
-    private static int FreePort()
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
@@ -138,4 +155,46 @@ public sealed class ClickHouseServer : IAsyncLifetime
 public static class ServerTests
 {
     public static bool InCi => string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
+}
+
+/// <summary>Two ClickHouse servers configured as one two-shard cluster named <see cref="Name"/> (remote_servers).</summary>
+public sealed class ClickHouseCluster : IAsyncLifetime
+{
+    public const string Name = "utmost_test";
+
+    public ClickHouseCluster()
+    {
+        var ports = Enumerable.Range(0, 4).Select(_ => ClickHouseServer.FreePort()).ToArray();
+        var shards = string.Concat(new[] { ports[1], ports[3] }.Select(tcp =>
+            $"<shard><replica><host>127.0.0.1</host><port>{tcp}</port></replica></shard>"));
+        var remoteServers = $"<remote_servers><{Name}>{shards}</{Name}></remote_servers>";
+        Nodes = [new ClickHouseServer(ports[0], ports[1], remoteServers), new ClickHouseServer(ports[2], ports[3], remoteServers)];
+    }
+
+    public IReadOnlyList<ClickHouseServer> Nodes { get; }
+
+    public async Task InitializeAsync()
+    {
+        foreach (var node in Nodes)
+        {
+            await node.InitializeAsync();
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var node in Nodes)
+        {
+            await node.DisposeAsync();
+        }
+    }
+
+    /// <summary>The server configuration that points Utmost at this cluster (queries through the first node).</summary>
+    public IEnumerable<string> UtmostArgs(string database) =>
+    [
+        "--Utmost:Events:Provider=clickhouse",
+        $"--ConnectionStrings:ClickHouse={Nodes[0].ConnectionString(database)}",
+        $"--Utmost:Events:Cluster={Name}",
+        .. Nodes.Select((node, i) => $"--Utmost:Events:ClusterNodes:{i}={node.HttpEndpoint}"),
+    ];
 }

@@ -141,6 +141,27 @@ public sealed class ClickHouseTestServer() : BackendTestServer(postgres: false, 
 /// <summary>The scale-out layout: operational data in PostgreSQL, events in ClickHouse.</summary>
 public sealed class PostgresClickHouseTestServer() : BackendTestServer(postgres: true, clickHouse: true);
 
+/// <summary>Events in a two-shard ClickHouse cluster behind a Distributed table; operational data in SQLite.</summary>
+public sealed class ClickHouseClusterTestServer : TestServer
+{
+    private readonly ClickHouseCluster _cluster = new();
+
+    public ClickHouseCluster Cluster => _cluster;
+
+    public override async Task InitializeAsync()
+    {
+        await _cluster.InitializeAsync();
+        ExtraArgs.AddRange(_cluster.UtmostArgs("utmost"));
+        await base.InitializeAsync();
+    }
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await _cluster.DisposeAsync();
+    }
+}
+
 /// <summary>A test server whose storage engines are real, throw-away servers started for it.</summary>
 public abstract class BackendTestServer(bool postgres, bool clickHouse) : TestServer
 {

@@ -65,6 +65,8 @@ public sealed class ClickHouseClient(HttpClient http, ClickHouseConnection conne
         var parameters = new List<string>
         {
             "output_format_json_quote_64bit_integers=0",
+            // Through a Distributed table, an insert returns once every shard has its rows (not merely queued).
+            "insert_distributed_sync=1",
             // Accept 'YYYY-MM-DD hh:mm:ss' and ISO forms alike in inserted DateTime values.
             "date_time_input_format=best_effort",
         };

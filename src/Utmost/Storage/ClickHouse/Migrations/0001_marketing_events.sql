@@ -29,8 +29,7 @@ CREATE TABLE IF NOT EXISTS marketing_events (
     created_at        UInt64,
     received_at       UInt64,
     deleted_at        Nullable(UInt64),
-    version           UInt64,
-    day               Date MATERIALIZED toDate(toDateTime(intDiv(created_at, 1000)))
+    version           UInt64
 ) ENGINE = ReplacingMergeTree(version)
-PARTITION BY toYYYYMM(day)
+PARTITION BY toYYYYMM(toDateTime(intDiv(created_at, 1000)))
 ORDER BY (tenant_key, created_at, id)

@@ -1,0 +1,29 @@
+using System.Text.Json;
+using Utmost.Storage.ClickHouse;
+using Utmost.Tests.Support;
+
+namespace Utmost.Tests.Scale;
+
+[NeedsServers(NeedsServersAttribute.ClickHouse)]
+public sealed class ClickHouseClusterTests(ClickHouseClusterTestServer server) : IClassFixture<ClickHouseClusterTestServer>
+{
+    [BackendFact]
+    public async Task Events_spread_over_both_shards_and_are_counted_once_through_the_distributed_table()
+    {
+        using var admin = server.Admin();
+        var events = Enumerable.Range(0, 400).Select(i => new { event_type = "page_view", event_id = $"spread-{i}" });
+        await admin.PostJsonAsync("/marketing/events", JsonSerializer.Serialize(events));
+        await admin.PostJsonAsync("/marketing/events", JsonSerializer.Serialize(events.Take(100))); // retries: same events
+
+        Assert.Equal(400, (await admin.GetJsonAsync("/marketing/metrics")).GetProperty("total_events").GetInt64());
+        var perShard = new List<long>();
+        foreach (var node in server.Cluster.Nodes)
+        {
+            var client = new ClickHouseClient(new HttpClient(), ClickHouseConnection.Parse(node.ConnectionString("utmost")));
+            var rows = await client.QueryAsync($"SELECT count() AS n FROM {ClickHouseMigrator.LocalEventsTable} FINAL", CancellationToken.None);
+            perShard.Add(rows.Single().GetProperty("n").GetInt64());
+        }
+        Assert.All(perShard, n => Assert.True(n > 50, $"a shard holds only {n} of 400 events"));
+        Assert.Equal(400, perShard.Sum());
+    }
+}
