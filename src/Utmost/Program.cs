@@ -24,6 +24,7 @@ public static partial class Program
         var app = builder.Build();
         app.UseUtmostHosting();
         app.MapHealth();
+        app.MapOperationalMetrics();
         app.MapOpenApi();
         app.MapIngestionApi();
         app.MapEventsApi();

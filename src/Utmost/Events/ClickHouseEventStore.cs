@@ -17,7 +17,7 @@ public sealed class SpoolFullException(long backlog) : Exception($"{backlog} eve
 /// </summary>
 public sealed class ClickHouseEventStore(
     SqliteEventAppender spoolAppender, SqliteDatabase spool, ClickHouseShipper shipper, ClickHouseClient clickHouse,
-    Microsoft.Extensions.Options.IOptions<Hosting.UtmostOptions> options) : IEventStore
+    ClickHouseMigrator schema, SqliteEventStore spoolStore, Microsoft.Extensions.Options.IOptions<Hosting.UtmostOptions> options) : IEventStore
 {
     public async Task<IReadOnlyList<AppendResult>> AppendAsync(IReadOnlyList<MarketingEvent> events, CancellationToken cancellationToken)
     {
@@ -110,6 +110,29 @@ public sealed class ClickHouseEventStore(
     }
 
     public async Task<bool> IsHealthyAsync(CancellationToken cancellationToken) => await clickHouse.PingAsync(cancellationToken);
+
+    /// <summary>Drops whole monthly partitions (on every shard) older than the cutoff, and the same range of the spool.</summary>
+    public async Task DropBeforeMonthAsync(long monthStartMs, CancellationToken cancellationToken)
+    {
+        await shipper.FlushAsync(cancellationToken);
+        var cutoff = DateTimeOffset.FromUnixTimeMilliseconds(monthStartMs).UtcDateTime;
+        var cutoffPartition = cutoff.Year * 100 + cutoff.Month;
+        foreach (var (node, table) in schema.EventTables)
+        {
+            var partitions = await node.QueryAsync(ClickHouseSql.Format(
+                "SELECT DISTINCT partition FROM system.parts WHERE database = {db} AND table = {table} AND active",
+                new Dictionary<string, string> { ["db"] = ClickHouseSql.Literal(node.Connection.Database), ["table"] = ClickHouseSql.Literal(table) }),
+                cancellationToken);
+            foreach (var partition in partitions.Select(p => p.GetProperty("partition").GetString()!))
+            {
+                if (int.TryParse(partition, System.Globalization.CultureInfo.InvariantCulture, out var month) && month < cutoffPartition)
+                {
+                    await node.ExecuteAsync($"ALTER TABLE {table} DROP PARTITION {ClickHouseSql.Literal(month)}", cancellationToken);
+                }
+            }
+        }
+        await spoolStore.DropBeforeMonthAsync(monthStartMs, cancellationToken);
+    }
 
     private async Task<IReadOnlyList<MarketingEvent>> QueryEventsAsync(
         Tenant tenant, string condition, Dictionary<string, string> values, string tail, CancellationToken cancellationToken)

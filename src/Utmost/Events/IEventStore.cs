@@ -38,4 +38,7 @@ public interface IEventStore
     Task<bool> SoftDeleteAsync(Tenant tenant, string id, long deletedAtMs, CancellationToken cancellationToken);
 
     Task<bool> IsHealthyAsync(CancellationToken cancellationToken);
+
+    /// <summary>Retention: removes every event (all tenants) created before <paramref name="monthStartMs"/>, the first instant of a UTC month.</summary>
+    Task DropBeforeMonthAsync(long monthStartMs, CancellationToken cancellationToken);
 }

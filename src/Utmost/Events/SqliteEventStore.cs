@@ -74,6 +74,15 @@ public sealed class SqliteEventStore(SqliteDatabase database, SqliteEventAppende
         return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
     }
 
+    public async Task DropBeforeMonthAsync(long monthStartMs, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "DELETE FROM marketing_events WHERE created_at < $before";
+        command.Parameters.AddWithValue("$before", monthStartMs);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
     public async Task<bool> IsHealthyAsync(CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);

@@ -30,6 +30,7 @@ public static class StorageRegistration
         services.AddSingleton<ISchemaMigrator>(provider => provider.GetRequiredService<SqliteMigrator>());
         services.AddHostedService<SqliteCheckpointer>();
         services.AddSingleton<SqliteEventAppender>();
+        services.AddHostedService<EventRetention>();
         if (options.Events.Provider == StorageProviders.ClickHouse)
         {
             AddClickHouseEvents(builder);
@@ -105,6 +106,7 @@ public static class StorageRegistration
         services.AddSingleton<ISchemaMigrator>(provider => provider.GetRequiredService<ClickHouseMigrator>());
         services.AddSingleton<ClickHouseShipper>();
         services.AddHostedService(provider => provider.GetRequiredService<ClickHouseShipper>());
+        services.AddSingleton<SqliteEventStore>();
         services.AddSingleton<IEventStore, ClickHouseEventStore>();
         services.AddSingleton<IMarketingAnalytics, ClickHouseMarketingAnalytics>();
     }

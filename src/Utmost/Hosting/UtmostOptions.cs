@@ -41,6 +41,10 @@ public sealed class UtmostOptions
         [RegularExpression("^[A-Za-z_][A-Za-z0-9_]{0,62}$")]
         public string? Cluster { get; set; }
 
+        /// <summary>Keep this many whole months of events besides the current one; 0 keeps everything (the default).</summary>
+        [Range(0, 1200)]
+        public int RetentionMonths { get; set; }
+
         /// <summary>With a cluster: the HTTP address of every shard, where the schema is created (there is no ON CLUSTER without ZooKeeper).</summary>
         public string[] ClusterNodes { get; set; } = [];
     }

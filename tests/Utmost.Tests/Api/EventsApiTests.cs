@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Text.Json;
 using Utmost.Tests.Support;
 
@@ -73,6 +74,26 @@ public abstract class EventsApiTests(TestServer server)
             await again.AssertProblemAsync(404);
         }
         Assert.Equal(0, (await admin.GetJsonAsync("/marketing/events")).GetArrayLength());
+    }
+
+    [BackendFact]
+    public async Task Retention_removes_whole_months_before_the_cutoff_and_keeps_the_rest()
+    {
+        var tenant = await server.CreateTenantAsync("events-retention");
+        using var admin = server.WithKey(tenant.AdminKey);
+        await admin.PostJsonAsync("/marketing/events", """
+            [{"event_type":"page_view","event_name":"jan","timestamp":"2024-01-15T12:00:00Z"},
+             {"event_type":"page_view","event_name":"feb-end","timestamp":"2024-02-29T23:59:59.999Z"},
+             {"event_type":"page_view","event_name":"mar-start","timestamp":"2024-03-01T00:00:00Z"},
+             {"event_type":"page_view","event_name":"later","timestamp":"2025-06-01T08:00:00Z"}]
+            """);
+        var store = server.Services.GetRequiredService<Utmost.Events.IEventStore>();
+
+        await store.DropBeforeMonthAsync(new DateTimeOffset(2024, 3, 1, 0, 0, 0, TimeSpan.Zero).ToUnixTimeMilliseconds(), CancellationToken.None);
+
+        var names = (await admin.GetJsonAsync("/marketing/events")).EnumerateArray().Select(e => e.GetProperty("event_name").GetString()!).ToArray();
+        Assert.Equal(["later", "mar-start"], names);
+        Assert.Equal(2, await admin.TotalEventsAsync());
     }
 
     [BackendFact]

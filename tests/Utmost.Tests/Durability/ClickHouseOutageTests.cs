@@ -46,6 +46,9 @@ public sealed class ClickHouseOutageTests(ClickHouseTestServer server) : IClassF
         }
         var health = await (await anonymous.GetAsync("/health/ready")).ReadJsonAsync();
         Assert.True(health.GetProperty("checks")[0].GetProperty("data").GetProperty("spool_backlog").GetInt64() > 0);
+        var scraped = await anonymous.GetStringAsync("/metrics");
+        var backlogLine = scraped.Split('\n').Single(line => line.StartsWith("utmost_spool_backlog ", StringComparison.Ordinal));
+        Assert.True(long.Parse(backlogLine.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture) > 0, scraped);
 
         await server.ClickHouse.RestartAsync();
         await Task.Delay(500);

@@ -16,6 +16,10 @@ public sealed class ClickHouseMigrator(IReadOnlyList<ClickHouseClient> nodes, st
 
     public static IReadOnlyList<MigrationScript> All { get; } = MigrationScript.For("ClickHouse");
 
+    /// <summary>Every node, with the table that holds its rows (the shard table in a cluster).</summary>
+    public IEnumerable<(ClickHouseClient Node, string Table)> EventTables =>
+        nodes.Select(node => (node, cluster is null ? EventsTable : LocalEventsTable));
+
     public string Describe => $"ClickHouse at {string.Join(", ", nodes.Select(n => n.Connection.Endpoint))} (ConnectionStrings:{ClickHouseConnection.ConnectionStringName})";
 
     public async Task<int> MigrateAsync(CancellationToken cancellationToken)
