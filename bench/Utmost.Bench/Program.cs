@@ -5,6 +5,18 @@ using Microsoft.Data.Sqlite;
 using Utmost.Bench;
 
 // Ingestion benchmark: the real server over real HTTP, then the raw SQLite ceiling, then one table of verdicts.
+// `backends [N]` compares the event backends instead: ingestion, and the metrics overview over N preloaded events.
+var compareBackends = args.Length > 0 && args[0] == "backends";
+long metricsEvents = 1_000_000;
+if (compareBackends)
+{
+    args = args[1..];
+    if (args.Length > 0 && long.TryParse(args[0], System.Globalization.CultureInfo.InvariantCulture, out var requested))
+    {
+        metricsEvents = requested;
+        args = args[1..];
+    }
+}
 BenchOptions options;
 try
 {
@@ -27,6 +39,10 @@ AppDomain.CurrentDomain.ProcessExit += (_, _) => server?.Kill();
 try
 {
     var ct = cancel.Token;
+    if (compareBackends)
+    {
+        return await BackendComparison.RunAsync(options, metricsEvents, workDir, ct);
+    }
     Console.WriteLine($"Building the event corpus (seed {options.Seed}, {options.BatchSize} events per batch)...");
     var corpus = EventCorpus.Create(options.Seed, options.BatchSize);
 

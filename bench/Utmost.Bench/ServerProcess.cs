@@ -47,7 +47,7 @@ internal sealed class ServerProcess : IAsyncDisposable
     /// <summary>The highest VmRSS seen by the 100 ms sampler, in MB.</summary>
     public double MaxSampledRssMb => Interlocked.Read(ref _maxSampledRssKb) / 1024.0;
 
-    public static async Task<ServerProcess> StartAsync(string dataDir, CancellationToken cancellationToken)
+    public static async Task<ServerProcess> StartAsync(string dataDir, CancellationToken cancellationToken, params string[] extraArgs)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "utmost.dll");
         if (!File.Exists(dll))
@@ -63,7 +63,7 @@ internal sealed class ServerProcess : IAsyncDisposable
             UseShellExecute = false,
             WorkingDirectory = dataDir,
         };
-        foreach (var arg in new[] { dll, "serve", "--urls", $"http://127.0.0.1:{port}", $"--Utmost:DataDir={dataDir}", $"--Utmost:AdminKey={adminKey}" })
+        foreach (var arg in new[] { dll, "serve", "--urls", $"http://127.0.0.1:{port}", $"--Utmost:DataDir={dataDir}", $"--Utmost:AdminKey={adminKey}" }.Concat(extraArgs))
         {
             start.ArgumentList.Add(arg);
         }
