@@ -17,7 +17,6 @@ public static partial class Program
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         builder.AddUtmostHosting();
         builder.AddStorage();
-        builder.Services.AddHostedService<StorageInitializer>();
         builder.Services.AddTenancy();
         builder.Services.AddIngestion();
 

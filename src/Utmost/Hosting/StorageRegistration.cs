@@ -22,6 +22,9 @@ public static class StorageRegistration
         Require("Utmost:Storage:Provider", options.Storage.Provider, StorageProviders.Operational);
         Require("Utmost:Events:Provider", options.Events.Provider, StorageProviders.Events);
         var services = builder.Services;
+        // First of all hosted services: the schema is up to date (or start-up fails with one clear line) before any
+        // background worker touches storage.
+        services.AddHostedService<StorageInitializer>();
 
         // The embedded database always exists: it holds the events (today's only event store) and is the default
         // operational store.

@@ -72,5 +72,18 @@ public sealed class CliTests : IDisposable
         Assert.DoesNotContain("   at ", error);
     }
 
+    [Theory]
+    [InlineData("--Utmost:Events:Provider=clickhouse", "--ConnectionStrings:ClickHouse=http://127.0.0.1:1/?database=u", "ConnectionStrings:ClickHouse")]
+    [InlineData("--Utmost:Events:Provider=clickhouse", "--Utmost:Nothing=1", "ConnectionStrings:ClickHouse")]
+    [InlineData("--Utmost:Storage:Provider=postgres", "--ConnectionStrings:Utmost=Host=127.0.0.1;Port=1;Database=x;Username=y;Timeout=3", "ConnectionStrings:Utmost")]
+    public async Task An_unreachable_or_unconfigured_engine_stops_start_up_with_one_line_naming_the_setting(string provider, string connection, string setting)
+    {
+        var (exit, output, error) = await ServerProcess.RunCliAsync("serve", $"--Utmost:DataDir={DataDir}", "--urls", "http://127.0.0.1:0", provider, connection);
+
+        Assert.NotEqual(0, exit);
+        Assert.Contains(setting, error);
+        Assert.DoesNotContain("   at ", error + output);
+    }
+
     public void Dispose() => _temp.Dispose();
 }
