@@ -80,27 +80,7 @@ internal static class BackendComparison
             var n = from + i;
             var e = corpus.Events[(int)(n % corpus.Events.Count)];
             var at = now - window + n * 7_919 % window;
-            yield return new MarketingEvent
-            {
-                Id = Guid.CreateVersion7(DateTimeOffset.FromUnixTimeMilliseconds(at)).ToString(),
-                TenantId = "bench",
-                TenantKey = 1,
-                EventType = e.EventType,
-                PageUrl = e.PageUrl,
-                ReferrerUrl = e.ReferrerUrl,
-                UtmSource = e.UtmSource,
-                UtmMedium = e.UtmMedium,
-                UtmCampaign = e.UtmCampaign,
-                UtmTerm = e.UtmTerm,
-                UtmContent = e.UtmContent,
-                LeadSource = LeadSourceClassifier.Classify(e.UtmSource, e.UtmMedium, e.ReferrerUrl, e.PageUrl),
-                UserAgent = EventCorpus.UserAgent,
-                IpAddress = "127.0.0.0",
-                SessionId = e.SessionId,
-                PropertiesJson = e.PropertiesJson,
-                CreatedAt = at,
-                ReceivedAt = at,
-            };
+            yield return e.ToStoredEvent(Guid.CreateVersion7(DateTimeOffset.FromUnixTimeMilliseconds(at)).ToString(), at);
         }
     }
 

@@ -8,7 +8,31 @@ namespace Utmost.Bench;
 /// <summary>One event as a browser tracker would send it (no event_id, so a reused body never collapses into duplicates).</summary>
 internal sealed record SampleEvent(
     string EventType, string PageUrl, string? ReferrerUrl, string? UtmSource, string? UtmMedium, string? UtmCampaign,
-    string? UtmContent, string? UtmTerm, string SessionId, string PropertiesJson);
+    string? UtmContent, string? UtmTerm, string SessionId, string PropertiesJson)
+{
+    /// <summary>The event as the server would store it for the first tenant (key 1), written straight to a store.</summary>
+    public Utmost.Core.Events.MarketingEvent ToStoredEvent(string id, long atMs) => new()
+    {
+        Id = id,
+        TenantId = "bench",
+        TenantKey = 1,
+        EventType = EventType,
+        PageUrl = PageUrl,
+        ReferrerUrl = ReferrerUrl,
+        UtmSource = UtmSource,
+        UtmMedium = UtmMedium,
+        UtmCampaign = UtmCampaign,
+        UtmTerm = UtmTerm,
+        UtmContent = UtmContent,
+        LeadSource = Utmost.Core.Events.LeadSourceClassifier.Classify(UtmSource, UtmMedium, ReferrerUrl, PageUrl),
+        UserAgent = EventCorpus.UserAgent,
+        IpAddress = "127.0.0.0",
+        SessionId = SessionId,
+        PropertiesJson = PropertiesJson,
+        CreatedAt = atMs,
+        ReceivedAt = atMs,
+    };
+}
 
 /// <summary>
 /// Realistic, varied marketing events from a fixed seed, and the request bodies built from them ahead of time,

@@ -19,8 +19,6 @@ internal sealed record RawInsertResult(long Rows, TimeSpan Elapsed, long RowsInT
 /// </summary>
 internal static class RawInsertCeiling
 {
-    private const string TenantId = "0197a000-0000-7000-8000-00000000beef";
-
     public static async Task<RawInsertResult> RunAsync(string dir, IReadOnlyList<SampleEvent> corpus, int rows, CancellationToken cancellationToken)
     {
         var database = new SqliteDatabase(dir);
@@ -32,28 +30,7 @@ internal static class RawInsertCeiling
         var events = new MarketingEvent[rows];
         for (var i = 0; i < rows; i++)
         {
-            var e = corpus[i % corpus.Count];
-            events[i] = new MarketingEvent
-            {
-                Id = Guid.CreateVersion7(now.AddTicks(i)).ToString(),
-                TenantId = TenantId,
-                TenantKey = 1,
-                EventType = e.EventType,
-                PageUrl = e.PageUrl,
-                ReferrerUrl = e.ReferrerUrl,
-                UtmSource = e.UtmSource,
-                UtmMedium = e.UtmMedium,
-                UtmCampaign = e.UtmCampaign,
-                UtmTerm = e.UtmTerm,
-                UtmContent = e.UtmContent,
-                LeadSource = LeadSourceClassifier.Classify(e.UtmSource, e.UtmMedium, e.ReferrerUrl, e.PageUrl),
-                UserAgent = EventCorpus.UserAgent,
-                IpAddress = "127.0.0.0",
-                SessionId = e.SessionId,
-                PropertiesJson = e.PropertiesJson,
-                CreatedAt = nowMs + i / 1000,
-                ReceivedAt = nowMs + i / 1000,
-            };
+            events[i] = corpus[i % corpus.Count].ToStoredEvent(Guid.CreateVersion7(now.AddTicks(i)).ToString(), nowMs + i / 1000);
         }
 
         using var appender = new SqliteEventAppender(database);

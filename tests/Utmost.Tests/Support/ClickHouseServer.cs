@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 
 namespace Utmost.Tests.Support;
 
@@ -46,9 +44,9 @@ public sealed class ClickHouseServer : IAsyncLifetime
             throw new InvalidOperationException($"{Binary} is missing: install Debian's clickhouse-server (scripts/test.sh does, as root).");
         }
         Directory.CreateDirectory(_dir.Path);
-        var http = _httpPort ?? FreePort();
-        TcpPort = _tcpPort ?? FreePort();
-        var config = ConfigXml(_dir.Path, http, TcpPort, FreePort(), _extraConfig);
+        var http = _httpPort ?? Ports.Free();
+        TcpPort = _tcpPort ?? Ports.Free();
+        var config = ConfigXml(_dir.Path, http, TcpPort, Ports.Free(), _extraConfig);
         await File.WriteAllTextAsync(Path.Combine(_dir.Path, "config.xml"), config);
         File.Copy("/etc/clickhouse-server/users.xml", Path.Combine(_dir.Path, "users.xml"));
         HttpEndpoint = new Uri($"http://127.0.0.1:{http}/");
@@ -143,12 +141,6 @@ public sealed class ClickHouseServer : IAsyncLifetime
         </yandex>
         """;
 
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }
 
 /// <summary>Whether this run is CI's, where tests that need a server must run (and fail) rather than skip.</summary>
@@ -164,7 +156,7 @@ public sealed class ClickHouseCluster : IAsyncLifetime
 
     public ClickHouseCluster()
     {
-        var ports = Enumerable.Range(0, 4).Select(_ => ClickHouseServer.FreePort()).ToArray();
+        var ports = Enumerable.Range(0, 4).Select(_ => Ports.Free()).ToArray();
         var shards = string.Concat(new[] { ports[1], ports[3] }.Select(tcp =>
             $"<shard><replica><host>127.0.0.1</host><port>{tcp}</port></replica></shard>"));
         var remoteServers = $"<remote_servers><{Name}>{shards}</{Name}></remote_servers>";

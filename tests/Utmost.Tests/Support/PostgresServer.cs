@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 
 namespace Utmost.Tests.Support;
 
@@ -35,7 +33,7 @@ public sealed class PostgresServer : IAsyncLifetime
         {
             await RunAsync("chown", ["-R", "postgres:postgres", _dir.Path], asPostgres: false);
         }
-        _port = FreePort();
+        _port = Ports.Free();
         await RunAsync(Path.Combine(bin, "initdb"), ["-D", DataDirectory, "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8"]);
         await RunAsync(Path.Combine(bin, "pg_ctl"), ["-D", DataDirectory, "-w", "-t", "60", "-l", Path.Combine(_dir.Path, "log"),
             "-o", $"-p {_port} -k {_dir.Path} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200", "start"]);
@@ -89,12 +87,5 @@ public sealed class PostgresServer : IAsyncLifetime
         {
             throw new InvalidOperationException($"{program} failed ({process.ExitCode}): {await error}{await output}");
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
 
 namespace Utmost.Tests.Support;
@@ -34,7 +32,7 @@ public sealed class ServerProcess : IAsyncDisposable
 
     public static async Task<ServerProcess> StartAsync(string dataDir, string adminKey)
     {
-        var port = FreePort();
+        var port = Ports.Free();
         var process = Start(["serve", "--urls", $"http://127.0.0.1:{port}", $"--Utmost:DataDir={dataDir}", $"--Utmost:AdminKey={adminKey}"]);
         var server = new ServerProcess(process, new Uri($"http://127.0.0.1:{port}"));
         using var client = new HttpClient { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromSeconds(2) };
@@ -111,12 +109,5 @@ public sealed class ServerProcess : IAsyncDisposable
         }
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         return Process.Start(start)!;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
