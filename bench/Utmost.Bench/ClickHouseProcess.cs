@@ -69,21 +69,25 @@ internal sealed class ClickHouseProcess : IAsyncDisposable
     }
 
     /// <summary>Inserts synthetic events straight into the events table (the server has created it).</summary>
+    /// <summary>
+    /// Writes events straight into a database at schema version 1, before Utmost starts: Utmost's own upgrade to
+    /// the current schema then rolls them up, as it would for a store that grew before rollups existed.
+    /// </summary>
     public async Task PreloadAsync(string database, EventCorpus corpus, long count, CancellationToken cancellationToken)
     {
         var client = new ClickHouseClient(new HttpClient { Timeout = TimeSpan.FromMinutes(10) },
             ClickHouseConnection.Parse($"{Endpoint}?database={database}"));
+        await new ClickHouseMigrator([client], cluster: null, TimeProvider.System).MigrateAsync(cancellationToken, targetVersion: 1);
         const int chunk = 200_000;
         for (long done = 0; done < count; done += chunk)
         {
             var body = new StringBuilder();
             foreach (var e in BackendComparison.Generate(corpus, done, (int)Math.Min(chunk, count - done)))
             {
-                body.Append(ClickHouseRows.ToJsonLine(e, version: 0));
+                body.Append(ClickHouseRows.ToJsonLine(e));
             }
             await client.InsertAsync(ClickHouseMigrator.EventsTable, Encoding.UTF8.GetBytes(body.ToString()), cancellationToken);
         }
-        await client.ExecuteAsync($"OPTIMIZE TABLE {ClickHouseMigrator.EventsTable} FINAL", cancellationToken);
     }
 
     public async ValueTask DisposeAsync()

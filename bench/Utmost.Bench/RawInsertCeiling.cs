@@ -33,7 +33,7 @@ internal static class RawInsertCeiling
             events[i] = corpus[i % corpus.Count].ToStoredEvent(Guid.CreateVersion7(now.AddTicks(i)).ToString(), nowMs + i / 1000);
         }
 
-        using var appender = new SqliteEventAppender(database);
+        using var appender = new SqliteEventAppender(database, keepRollups: true);
         var stopwatch = Stopwatch.StartNew();
         await appender.AppendAsync(events, cancellationToken);
         stopwatch.Stop();

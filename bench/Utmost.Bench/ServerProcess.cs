@@ -81,7 +81,7 @@ internal sealed class ServerProcess : IAsyncDisposable
         process.BeginErrorReadLine();
         try
         {
-            await server.WaitReadyAsync(TimeSpan.FromSeconds(60), cancellationToken);
+            await server.WaitReadyAsync(TimeSpan.FromMinutes(15), cancellationToken); // upgrading a big store may take minutes
         }
         catch
         {

@@ -11,9 +11,9 @@ namespace Utmost.Events;
 public sealed class SpoolFullException(long backlog) : Exception($"{backlog} events are waiting for ClickHouse; the spool is full.");
 
 /// <summary>
-/// Events in ClickHouse. Writes are acknowledged once committed to the local SQLite spool and shipped by
-/// <see cref="ClickHouseShipper"/>; reads flush the spool first, then ask ClickHouse (with FINAL, so an event
-/// shipped twice counts once).
+/// Events in ClickHouse. Writes are acknowledged once committed to the local SQLite spool and shipped, exactly
+/// once, by <see cref="ClickHouseShipper"/>; reads flush the spool first, then ask ClickHouse. A soft delete is a
+/// row in deleted_events, which every read leaves out.
 /// </summary>
 public sealed class ClickHouseEventStore(
     SqliteEventAppender spoolAppender, SqliteDatabase spool, ClickHouseShipper shipper, ClickHouseClient clickHouse,
@@ -73,51 +73,52 @@ public sealed class ClickHouseEventStore(
 
     public async Task<bool> SoftDeleteAsync(Tenant tenant, string id, long deletedAtMs, CancellationToken cancellationToken)
     {
-        // Still in the spool: mark it there and queue it, so the shipper sends the deleted version.
+        // Still in the spool: mark it there and queue the delete for the shipper, in one transaction.
         await using (var connection = await spool.OpenAsync(cancellationToken))
         {
             await using var transaction = connection.BeginTransaction(deferred: false);
             await using var mark = connection.CreateCommand();
             mark.Transaction = transaction;
             mark.CommandText = """
-                UPDATE marketing_events SET deleted_at = $at
-                WHERE tenant_key = $tenant_key AND id = $id AND deleted_at IS NULL
-                RETURNING rowid
+                INSERT INTO spool_deleted_events (tenant_key, id, created_at, event_type, utm_source, utm_medium, utm_campaign, deleted_at)
+                SELECT tenant_key, id, created_at, event_type, utm_source, utm_medium, utm_campaign, $at FROM marketing_events
+                WHERE tenant_key = $tenant_key AND id = $id AND deleted_at IS NULL;
+                UPDATE marketing_events SET deleted_at = $at WHERE tenant_key = $tenant_key AND id = $id AND deleted_at IS NULL;
                 """;
             mark.Parameters.AddWithValue("$at", deletedAtMs);
             mark.Parameters.AddWithValue("$tenant_key", tenant.Key);
             mark.Parameters.AddWithValue("$id", id);
-            if (await mark.ExecuteScalarAsync(cancellationToken) is long rowid)
+            if (await mark.ExecuteNonQueryAsync(cancellationToken) > 0)
             {
-                await using var queue = connection.CreateCommand();
-                queue.Transaction = transaction;
-                queue.CommandText = "INSERT INTO spool_deletes (event_rowid) VALUES ($rowid)";
-                queue.Parameters.AddWithValue("$rowid", rowid);
-                await queue.ExecuteNonQueryAsync(cancellationToken);
                 await transaction.CommitAsync(cancellationToken);
+                shipper.NoteSpooled(1);
                 return true;
             }
         }
-        // Shipped and pruned from the spool long ago: write the deleted version to ClickHouse directly.
+        // Shipped and pruned from the spool, or spooled by another instance: record the delete in ClickHouse itself.
         var existing = await GetAsync(tenant, id, cancellationToken);
         if (existing is null)
         {
             return false;
         }
-        var deleted = existing with { DeletedAt = deletedAtMs };
-        await clickHouse.InsertAsync("marketing_events", Encoding.UTF8.GetBytes(ClickHouseRows.ToJsonLine(deleted, version: deletedAtMs)), cancellationToken);
+        await clickHouse.InsertAsync(ClickHouseMigrator.DeletedEventsTable,
+            Encoding.UTF8.GetBytes(ClickHouseRows.ToDeletedJsonLine(existing, deletedAtMs)), cancellationToken);
         return true;
     }
 
+    /// <summary>The condition that leaves out a tenant's soft-deleted events (GLOBAL, so it also holds on a cluster).</summary>
+    public static string NotDeleted(string tenantKeyLiteral) =>
+        $"id GLOBAL NOT IN (SELECT id FROM {ClickHouseMigrator.DeletedEventsTable} WHERE tenant_key = {tenantKeyLiteral})";
+
     public async Task<bool> IsHealthyAsync(CancellationToken cancellationToken) => await clickHouse.PingAsync(cancellationToken);
 
-    /// <summary>Drops whole monthly partitions (on every shard) older than the cutoff, and the same range of the spool.</summary>
+    /// <summary>Drops whole monthly partitions of the events, their rollups and deletes (on every shard), and the same range of the spool.</summary>
     public async Task DropBeforeMonthAsync(long monthStartMs, CancellationToken cancellationToken)
     {
         await shipper.FlushAsync(cancellationToken);
         var cutoff = DateTimeOffset.FromUnixTimeMilliseconds(monthStartMs).UtcDateTime;
         var cutoffPartition = cutoff.Year * 100 + cutoff.Month;
-        foreach (var (node, table) in schema.EventTables)
+        foreach (var (node, table) in schema.PartitionedTables)
         {
             var partitions = await node.QueryAsync(ClickHouseSql.Format(
                 "SELECT DISTINCT partition FROM system.parts WHERE database = {db} AND table = {table} AND active",
@@ -137,11 +138,12 @@ public sealed class ClickHouseEventStore(
     private async Task<IReadOnlyList<MarketingEvent>> QueryEventsAsync(
         Tenant tenant, string condition, Dictionary<string, string> values, string tail, CancellationToken cancellationToken)
     {
-        values["tenant_key"] = ClickHouseSql.Literal(tenant.Key);
+        var tenantKey = ClickHouseSql.Literal(tenant.Key);
+        values["tenant_key"] = tenantKey;
         var sql = ClickHouseSql.Format($$"""
             SELECT {{SqliteEventStore.Columns}}
-            FROM marketing_events FINAL
-            WHERE tenant_key = {tenant_key} AND isNull(deleted_at) AND {{condition}}
+            FROM marketing_events
+            WHERE tenant_key = {tenant_key} AND {{NotDeleted(tenantKey)}} AND {{condition}}
             {{tail}}
             """, values);
         var rows = await clickHouse.QueryAsync(sql, cancellationToken);
@@ -181,7 +183,8 @@ internal static class ClickHouseRows
         DeletedAt = r.GetProperty("deleted_at").ValueKind == JsonValueKind.Null ? null : r.GetProperty("deleted_at").GetInt64(),
     };
 
-    public static string ToJsonLine(MarketingEvent e, long version) => JsonSerializer.Serialize(new Dictionary<string, object?>
+    /// <summary>An event as stored in ClickHouse: deletes live in deleted_events, so deleted_at stays null.</summary>
+    public static string ToJsonLine(MarketingEvent e) => JsonSerializer.Serialize(new Dictionary<string, object?>
     {
         ["tenant_key"] = e.TenantKey, ["id"] = e.Id, ["event_id"] = e.EventId, ["event_type"] = e.EventType,
         ["event_name"] = e.EventName, ["page_url"] = e.PageUrl, ["referrer_url"] = e.ReferrerUrl, ["utm_source"] = e.UtmSource,
@@ -190,7 +193,14 @@ internal static class ClickHouseRows
         ["session_id"] = e.SessionId, ["user_id"] = e.UserId?.Value, ["user_id_is_number"] = e.UserId?.IsNumber == true ? 1 : 0,
         ["lead_id"] = e.LeadId?.Value, ["lead_id_is_number"] = e.LeadId?.IsNumber == true ? 1 : 0,
         ["properties"] = e.PropertiesJson, ["metadata"] = e.MetadataJson, ["created_at"] = e.CreatedAt,
-        ["received_at"] = e.ReceivedAt, ["deleted_at"] = e.DeletedAt, ["version"] = version,
+        ["received_at"] = e.ReceivedAt, ["deleted_at"] = null, ["version"] = 0,
+    }) + "\n";
+
+    /// <summary>A soft delete, with what the rollup readers need to subtract the event.</summary>
+    public static string ToDeletedJsonLine(MarketingEvent e, long deletedAtMs) => JsonSerializer.Serialize(new Dictionary<string, object?>
+    {
+        ["tenant_key"] = e.TenantKey, ["id"] = e.Id, ["created_at"] = e.CreatedAt, ["event_type"] = e.EventType,
+        ["utm_source"] = e.UtmSource, ["utm_medium"] = e.UtmMedium, ["utm_campaign"] = e.UtmCampaign, ["deleted_at"] = deletedAtMs,
     }) + "\n";
 
     private static string? Text(JsonElement row, string name) =>

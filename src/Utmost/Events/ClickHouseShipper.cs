@@ -1,21 +1,27 @@
 using System.Buffers;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
+using Utmost.Core.Metrics;
 using Utmost.Storage.ClickHouse;
 using Utmost.Storage.Sqlite;
 
 namespace Utmost.Events;
 
 /// <summary>
-/// Ships events from the local SQLite spool to ClickHouse in rowid order, in batches, retrying with back-off
-/// while ClickHouse is away. Shipping the same rows twice is harmless: ClickHouse keeps one row per event
-/// (ReplacingMergeTree, read with FINAL), so the watermark is advanced only after ClickHouse accepted a batch.
+/// Ships events from the local SQLite spool to ClickHouse exactly once, in rowid order and in batches, retrying
+/// with back-off while ClickHouse is away. After any failure (or a restart) the outcome of the last insert is
+/// unknown, so the next batch first asks ClickHouse which of its events already arrived and sends only the rest.
+/// The batch's rollups are added to the spool's running totals in the same transaction that moves the watermark,
+/// and the totals that changed are published to ClickHouse, where publishing one twice changes nothing.
 /// </summary>
 public sealed partial class ClickHouseShipper(SqliteDatabase spool, ClickHouseClient clickHouse, TimeProvider clock, ILogger<ClickHouseShipper> logger)
     : BackgroundService
 {
     private const int BatchRows = 20_000;
+    private const int LandedCheckIds = 2_000;
     private const string Watermark = "shipped_rowid";
+    private const string PublishedVersion = "published_rollup_version";
+    private const string SpoolId = "spool_id";
     private static readonly TimeSpan Idle = TimeSpan.FromMilliseconds(200);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
 
@@ -25,7 +31,11 @@ public sealed partial class ClickHouseShipper(SqliteDatabase spool, ClickHouseCl
     private readonly SemaphoreSlim _gate = new(1, 1);
     private long _backlog;
 
-    /// <summary>Events acknowledged but not yet in ClickHouse.</summary>
+    // Whether the last insert may have landed without us knowing: true at start, since the process before may
+    // have died mid-insert.
+    private bool _uncertain = true;
+
+    /// <summary>Events acknowledged but not yet in ClickHouse, and soft deletes not yet there.</summary>
     public long Backlog => Interlocked.Read(ref _backlog);
 
     /// <summary>Counts newly spooled events at once, so the spool bound holds even while shipping backs off.</summary>
@@ -35,10 +45,10 @@ public sealed partial class ClickHouseShipper(SqliteDatabase spool, ClickHouseCl
     public async Task FlushAsync(CancellationToken cancellationToken)
     {
         // Bounded by what was waiting when the read began: ingestion that goes on meanwhile cannot keep a reader here.
-        var more = await ShipBatchAsync(cancellationToken);
+        var more = await ShipAsync(cancellationToken);
         for (var rounds = Backlog / BatchRows + 2; more && rounds > 0; rounds--)
         {
-            more = await ShipBatchAsync(cancellationToken);
+            more = await ShipAsync(cancellationToken);
         }
     }
 
@@ -50,7 +60,7 @@ public sealed partial class ClickHouseShipper(SqliteDatabase spool, ClickHouseCl
         {
             try
             {
-                var more = await ShipBatchAsync(stoppingToken);
+                var more = await ShipAsync(stoppingToken);
                 backoff = TimeSpan.Zero;
                 if (clock.GetUtcNow() - lastPrune > TimeSpan.FromMinutes(10))
                 {
@@ -71,41 +81,28 @@ public sealed partial class ClickHouseShipper(SqliteDatabase spool, ClickHouseCl
         }
     }
 
-    /// <summary>Ships one batch (new rows, then queued soft deletes); false when there was nothing left.</summary>
-    private async Task<bool> ShipBatchAsync(CancellationToken cancellationToken)
+    /// <summary>One round: a batch of events, the queued soft deletes, then the changed rollups; true when events remain.</summary>
+    private async Task<bool> ShipAsync(CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(cancellationToken);
         try
         {
             await using var connection = await spool.OpenAsync(cancellationToken);
-            var watermark = await ScalarAsync(connection, "SELECT COALESCE((SELECT value FROM spool_state WHERE name = $name), 0)", cancellationToken);
+            var watermark = await StateAsync(connection, Watermark, cancellationToken);
             var newest = await ScalarAsync(connection, "SELECT COALESCE(MAX(rowid), 0) FROM marketing_events", cancellationToken);
-            var deletes = await ScalarAsync(connection, "SELECT COUNT(*) FROM spool_deletes", cancellationToken);
+            var deletes = await ScalarAsync(connection, "SELECT COUNT(*) FROM spool_deleted_events", cancellationToken);
             Interlocked.Exchange(ref _backlog, Math.Max(0, newest - watermark) + deletes);
+            var more = false;
             if (newest > watermark)
             {
-                var (body, lastRowid) = await ReadRowsAsync(connection, "rowid > $after ORDER BY rowid LIMIT $limit", watermark, cancellationToken);
-                await clickHouse.InsertAsync("marketing_events", body, cancellationToken);
-                await using var advance = connection.CreateCommand();
-                advance.CommandText = "INSERT INTO spool_state (name, value) VALUES ($name, $value) ON CONFLICT (name) DO UPDATE SET value = excluded.value";
-                advance.Parameters.AddWithValue("$name", Watermark);
-                advance.Parameters.AddWithValue("$value", lastRowid);
-                await advance.ExecuteNonQueryAsync(cancellationToken);
-                return true;
+                more = await ShipEventsAsync(connection, watermark, cancellationToken) < newest;
             }
             if (deletes > 0)
             {
-                var maxSeq = await ScalarAsync(connection, "SELECT MAX(seq) FROM spool_deletes", cancellationToken);
-                var (body, _) = await ReadRowsAsync(connection,
-                    "rowid IN (SELECT event_rowid FROM spool_deletes WHERE seq <= $after) ORDER BY rowid LIMIT $limit", maxSeq, cancellationToken);
-                await clickHouse.InsertAsync("marketing_events", body, cancellationToken);
-                await using var done = connection.CreateCommand();
-                done.CommandText = "DELETE FROM spool_deletes WHERE seq <= $seq";
-                done.Parameters.AddWithValue("$seq", maxSeq);
-                await done.ExecuteNonQueryAsync(cancellationToken);
-                return true;
+                await ShipDeletesAsync(connection, cancellationToken);
             }
-            return false;
+            await PublishRollupsAsync(connection, cancellationToken);
+            return more;
         }
         finally
         {
@@ -113,45 +110,170 @@ public sealed partial class ClickHouseShipper(SqliteDatabase spool, ClickHouseCl
         }
     }
 
-    /// <summary>Spooled rows as JSONEachRow; a row's version is its deletion time, so a delete outranks the insert.</summary>
-    private static async Task<(ReadOnlyMemory<byte> Body, long LastRowid)> ReadRowsAsync(
-        SqliteConnection connection, string condition, long after, CancellationToken cancellationToken)
+    /// <summary>Ships the next batch after <paramref name="watermark"/>; returns the new watermark.</summary>
+    private async Task<long> ShipEventsAsync(SqliteConnection connection, long watermark, CancellationToken cancellationToken)
+    {
+        var batch = await ReadBatchAsync(connection, watermark, cancellationToken);
+        var landed = _uncertain ? await LandedAsync(batch, cancellationToken) : [];
+        _uncertain = true;
+        var body = batch.Body(landed);
+        if (body.Length > 0)
+        {
+            await clickHouse.InsertAsync(ClickHouseMigrator.EventsTable, body, cancellationToken);
+        }
+        await using (var transaction = connection.BeginTransaction(deferred: false))
+        {
+            SqliteRollupWriter.AddToSpool(transaction, batch.Rollup, version: batch.LastRowid);
+            await SetStateAsync(transaction, Watermark, batch.LastRowid, cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+        _uncertain = false;
+        return batch.LastRowid;
+    }
+
+    /// <summary>The ids of a batch that ClickHouse already holds (from an insert whose answer was lost).</summary>
+    private async Task<HashSet<string>> LandedAsync(EventBatch batch, CancellationToken cancellationToken)
+    {
+        var landed = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var chunk in batch.Rows.Chunk(LandedCheckIds))
+        {
+            var sql = $"""
+                SELECT id FROM {ClickHouseMigrator.EventsTable}
+                WHERE tenant_key IN ({string.Join(", ", chunk.Select(r => r.TenantKey).Distinct().Select(ClickHouseSql.Literal))})
+                  AND created_at >= {ClickHouseSql.Literal(chunk.Min(r => r.CreatedAt))} AND created_at <= {ClickHouseSql.Literal(chunk.Max(r => r.CreatedAt))}
+                  AND id IN ({string.Join(", ", chunk.Select(r => ClickHouseSql.Literal(r.Id)))})
+                """;
+            foreach (var row in await clickHouse.QueryAsync(sql, cancellationToken))
+            {
+                landed.Add(row.GetProperty("id").GetString()!);
+            }
+        }
+        return landed;
+    }
+
+    /// <summary>Soft deletes go to deleted_events, a ReplacingMergeTree keyed by event: shipping one twice is harmless.</summary>
+    private async Task ShipDeletesAsync(SqliteConnection connection, CancellationToken cancellationToken)
     {
         await using var select = connection.CreateCommand();
-        select.CommandText = $"SELECT rowid, {SqliteEventStore.Columns} FROM marketing_events WHERE {condition}";
-        select.Parameters.AddWithValue("$after", after);
+        select.CommandText = """
+            SELECT seq, tenant_key, id, created_at, event_type, utm_source, utm_medium, utm_campaign, deleted_at
+            FROM spool_deleted_events ORDER BY seq LIMIT $limit
+            """;
         select.Parameters.AddWithValue("$limit", BatchRows);
+        var (body, lastSeq) = await ToJsonEachRowAsync(select, cancellationToken);
+        await clickHouse.InsertAsync(ClickHouseMigrator.DeletedEventsTable, body, cancellationToken);
+        await using var done = connection.CreateCommand();
+        done.CommandText = "DELETE FROM spool_deleted_events WHERE seq <= $seq";
+        done.Parameters.AddWithValue("$seq", lastSeq);
+        await done.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>Publishes the running totals changed since the last publish, stamped with this spool's id.</summary>
+    private async Task PublishRollupsAsync(SqliteConnection connection, CancellationToken cancellationToken)
+    {
+        var published = await StateAsync(connection, PublishedVersion, cancellationToken);
+        var newest = await ScalarAsync(connection, """
+            SELECT MAX(v) FROM (SELECT COALESCE(MAX(version), 0) AS v FROM spool_rollup_counts
+                                UNION ALL SELECT COALESCE(MAX(version), 0) FROM spool_rollup_dimensions)
+            """, cancellationToken);
+        if (newest <= published)
+        {
+            return;
+        }
+        var spoolId = await SpoolIdAsync(connection, cancellationToken);
+        foreach (var (table, columns) in new[]
+        {
+            (ClickHouseMigrator.RollupCountsTable, "tenant_key, bucket, event_type"),
+            (ClickHouseMigrator.RollupDimensionsTable, "tenant_key, grain, bucket, dimension, value, event_type"),
+        })
+        {
+            await using var select = connection.CreateCommand();
+            select.CommandText = $"SELECT 0, {columns}, $spool AS spool, events, version FROM spool_{table} WHERE version > $published";
+            select.Parameters.AddWithValue("$spool", spoolId);
+            select.Parameters.AddWithValue("$published", published);
+            var (body, _) = await ToJsonEachRowAsync(select, cancellationToken);
+            if (body.Length > 0)
+            {
+                await clickHouse.InsertAsync(table, body, cancellationToken);
+            }
+        }
+        await using var transaction = connection.BeginTransaction(deferred: false);
+        await SetStateAsync(transaction, PublishedVersion, newest, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    /// <summary>Spooled events after the watermark, as JSONEachRow lines (the original version: deletes travel apart) and rollups.</summary>
+    private static async Task<EventBatch> ReadBatchAsync(SqliteConnection connection, long watermark, CancellationToken cancellationToken)
+    {
+        await using var select = connection.CreateCommand();
+        select.CommandText = $"SELECT rowid, {SqliteEventStore.Columns} FROM marketing_events WHERE rowid > $after ORDER BY rowid LIMIT $limit";
+        select.Parameters.AddWithValue("$after", watermark);
+        select.Parameters.AddWithValue("$limit", BatchRows);
+        var batch = new EventBatch { LastRowid = watermark };
+        await using var reader = await select.ExecuteReaderAsync(cancellationToken);
+        var ordinals = Enumerable.Range(0, reader.FieldCount).ToDictionary(reader.GetName);
+        using var writer = new Utf8JsonWriter(batch.Buffer);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            batch.LastRowid = reader.GetInt64(0);
+            var start = batch.Buffer.WrittenCount;
+            writer.WriteStartObject();
+            for (var i = 1; i < reader.FieldCount; i++)
+            {
+                WriteColumn(writer, reader, i, nullInstead: reader.GetName(i) == "deleted_at");
+            }
+            writer.WriteNumber("version", 0);
+            writer.WriteEndObject();
+            writer.Flush();
+            batch.Buffer.Write("\n"u8);
+            writer.Reset();
+            string? Text(string column) => reader.IsDBNull(ordinals[column]) ? null : reader.GetString(ordinals[column]);
+            var row = new BatchRow(reader.GetString(ordinals["id"]), reader.GetInt64(ordinals["tenant_key"]), reader.GetInt64(ordinals["created_at"]),
+                start, batch.Buffer.WrittenCount);
+            batch.Rows.Add(row);
+            batch.Rollup.Add(row.TenantKey, row.CreatedAt, reader.GetString(ordinals["event_type"]), Text("utm_source"), Text("utm_medium"), Text("utm_campaign"));
+        }
+        return batch;
+    }
+
+    /// <summary>Rows of a query as JSONEachRow, the first column (a sequence) left out and returned as the last one seen.</summary>
+    private static async Task<(ReadOnlyMemory<byte> Body, long Last)> ToJsonEachRowAsync(SqliteCommand select, CancellationToken cancellationToken)
+    {
         var buffer = new ArrayBufferWriter<byte>();
-        long lastRowid = after;
+        long last = 0;
         await using var reader = await select.ExecuteReaderAsync(cancellationToken);
         using var writer = new Utf8JsonWriter(buffer);
         while (await reader.ReadAsync(cancellationToken))
         {
-            lastRowid = reader.GetInt64(0);
+            last = reader.GetInt64(0);
             writer.WriteStartObject();
             for (var i = 1; i < reader.FieldCount; i++)
             {
-                var name = reader.GetName(i);
-                if (reader.IsDBNull(i))
-                {
-                    writer.WriteNull(name);
-                }
-                else if (reader.GetFieldType(i) == typeof(long))
-                {
-                    writer.WriteNumber(name, reader.GetInt64(i));
-                }
-                else
-                {
-                    writer.WriteString(name, reader.GetString(i));
-                }
+                WriteColumn(writer, reader, i, nullInstead: false);
             }
-            writer.WriteNumber("version", reader.IsDBNull(reader.FieldCount - 1) ? 0 : reader.GetInt64(reader.FieldCount - 1));
             writer.WriteEndObject();
             writer.Flush();
             buffer.Write("\n"u8);
             writer.Reset();
         }
-        return (buffer.WrittenMemory, lastRowid);
+        return (buffer.WrittenMemory, last);
+    }
+
+    private static void WriteColumn(Utf8JsonWriter writer, SqliteDataReader reader, int i, bool nullInstead)
+    {
+        var name = reader.GetName(i);
+        if (nullInstead || reader.IsDBNull(i))
+        {
+            writer.WriteNull(name);
+        }
+        else if (reader.GetFieldType(i) == typeof(long))
+        {
+            writer.WriteNumber(name, reader.GetInt64(i));
+        }
+        else
+        {
+            writer.WriteString(name, reader.GetString(i));
+        }
     }
 
     /// <summary>Drops shipped rows older than the dedupe window, so the spool stays small.</summary>
@@ -162,19 +284,72 @@ public sealed partial class ClickHouseShipper(SqliteDatabase spool, ClickHouseCl
         prune.CommandText = """
             DELETE FROM marketing_events
             WHERE rowid <= COALESCE((SELECT value FROM spool_state WHERE name = $name), 0) AND received_at < $before
-              AND rowid NOT IN (SELECT event_rowid FROM spool_deletes)
             """;
         prune.Parameters.AddWithValue("$name", Watermark);
         prune.Parameters.AddWithValue("$before", (clock.GetUtcNow() - DedupeWindow).ToUnixTimeMilliseconds());
         await prune.ExecuteNonQueryAsync(cancellationToken);
     }
 
+    /// <summary>This spool's id in ClickHouse's rollups: random, made once per data directory.</summary>
+    private static async Task<long> SpoolIdAsync(SqliteConnection connection, CancellationToken cancellationToken)
+    {
+        await using var create = connection.CreateCommand();
+        create.CommandText = "INSERT INTO spool_state (name, value) VALUES ($name, $value) ON CONFLICT (name) DO NOTHING";
+        create.Parameters.AddWithValue("$name", SpoolId);
+        create.Parameters.AddWithValue("$value", Random.Shared.NextInt64(1, long.MaxValue));
+        await create.ExecuteNonQueryAsync(cancellationToken);
+        return await StateAsync(connection, SpoolId, cancellationToken);
+    }
+
+    private static async Task<long> StateAsync(SqliteConnection connection, string name, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT COALESCE((SELECT value FROM spool_state WHERE name = $name), 0)";
+        command.Parameters.AddWithValue("$name", name);
+        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    private static async Task SetStateAsync(SqliteTransaction transaction, string name, long value, CancellationToken cancellationToken)
+    {
+        await using var command = transaction.Connection!.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = "INSERT INTO spool_state (name, value) VALUES ($name, $value) ON CONFLICT (name) DO UPDATE SET value = excluded.value";
+        command.Parameters.AddWithValue("$name", name);
+        command.Parameters.AddWithValue("$value", value);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
     private static async Task<long> ScalarAsync(SqliteConnection connection, string sql, CancellationToken cancellationToken)
     {
         await using var command = connection.CreateCommand();
         command.CommandText = sql;
-        command.Parameters.AddWithValue("$name", Watermark);
         return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    private readonly record struct BatchRow(string Id, long TenantKey, long CreatedAt, int Start, int End);
+
+    /// <summary>A batch read from the spool: its rows as JSON lines in one buffer, and their rollups.</summary>
+    private sealed class EventBatch
+    {
+        public ArrayBufferWriter<byte> Buffer { get; } = new();
+        public List<BatchRow> Rows { get; } = [];
+        public RollupCounter Rollup { get; } = new();
+        public long LastRowid { get; set; }
+
+        /// <summary>The JSON lines of the rows not in <paramref name="landed"/>.</summary>
+        public ReadOnlyMemory<byte> Body(HashSet<string> landed)
+        {
+            if (landed.Count == 0)
+            {
+                return Buffer.WrittenMemory;
+            }
+            var rest = new ArrayBufferWriter<byte>();
+            foreach (var row in Rows.Where(r => !landed.Contains(r.Id)))
+            {
+                rest.Write(Buffer.WrittenSpan[row.Start..row.End]);
+            }
+            return rest.WrittenMemory;
+        }
     }
 
     private static partial class Log

@@ -1,6 +1,7 @@
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
 using Utmost.Core.Events;
+using Utmost.Core.Metrics;
 using Utmost.Storage.Sqlite;
 
 namespace Utmost.Events;
@@ -9,8 +10,10 @@ namespace Utmost.Events;
 /// The hot write path of the embedded event store: one long-lived connection with a large page cache and one
 /// prepared insert whose values are bound by position through SQLite's own API. Binding by name through
 /// ADO.NET looks every parameter up on every row and halved throughput in measurements (bench/).
+/// With <paramref name="keepRollups"/> (the embedded store), each transaction also adds its events to the rollups;
+/// as ClickHouse's spool it does not, since the shipper rolls up what it ships.
 /// </summary>
-public sealed class SqliteEventAppender(SqliteDatabase database) : IDisposable
+public sealed class SqliteEventAppender(SqliteDatabase database, bool keepRollups) : IDisposable
 {
     private const string InsertSql = """
         INSERT INTO marketing_events (
@@ -28,6 +31,7 @@ public sealed class SqliteEventAppender(SqliteDatabase database) : IDisposable
     private SqliteConnection? _connection;
     private sqlite3_stmt? _insert;
     private sqlite3_stmt? _findExisting;
+    private readonly RollupCounter _rollup = new();
 
     public async Task<IReadOnlyList<AppendResult>> AppendAsync(IReadOnlyList<MarketingEvent> events, CancellationToken cancellationToken)
     {
@@ -38,6 +42,7 @@ public sealed class SqliteEventAppender(SqliteDatabase database) : IDisposable
         }
         catch
         {
+            _rollup.Clear();
             // After any failure start over with a fresh connection: the old one may be in an unknown state.
             Reset();
             throw;
@@ -62,6 +67,10 @@ public sealed class SqliteEventAppender(SqliteDatabase database) : IDisposable
             if (raw.sqlite3_changes(db) == 1 || e.EventId is null)
             {
                 results[i] = new AppendResult(e.Id, Duplicate: false);
+                if (keepRollups)
+                {
+                    _rollup.Add(e.TenantKey, e.CreatedAt, e.EventType, e.UtmSource, e.UtmMedium, e.UtmCampaign);
+                }
                 continue;
             }
             // The event_id was seen before (by an earlier request or earlier in this batch): answer with that event.
@@ -71,6 +80,12 @@ public sealed class SqliteEventAppender(SqliteDatabase database) : IDisposable
             var existing = rc == raw.SQLITE_ROW ? raw.sqlite3_column_text(_findExisting!, 0).utf8_to_string() : null;
             raw.sqlite3_reset(_findExisting!);
             results[i] = new AppendResult(existing ?? throw Error(db, rc), Duplicate: true);
+        }
+        if (keepRollups)
+        {
+            // Events of one request mostly share their quarter hours, so this is far fewer rows than events.
+            SqliteRollupWriter.AddToStore(transaction, _rollup);
+            _rollup.Clear();
         }
         transaction.Commit();
         return results;

@@ -78,7 +78,15 @@ public sealed class SqliteEventStore(SqliteDatabase database, SqliteEventAppende
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
-        command.CommandText = "DELETE FROM marketing_events WHERE created_at < $before";
+        // The rollups of those months go too, both the store's and the ClickHouse spool's.
+        command.CommandText = """
+            DELETE FROM marketing_events WHERE created_at < $before;
+            DELETE FROM rollup_counts WHERE bucket < $before;
+            DELETE FROM rollup_dimensions WHERE bucket < $before;
+            DELETE FROM spool_rollup_counts WHERE bucket < $before;
+            DELETE FROM spool_rollup_dimensions WHERE bucket < $before;
+            DELETE FROM spool_deleted_events WHERE created_at < $before;
+            """;
         command.Parameters.AddWithValue("$before", monthStartMs);
         await command.ExecuteNonQueryAsync(cancellationToken);
     }

@@ -32,9 +32,11 @@ public static class StorageRegistration
         services.AddSingleton<SqliteMigrator>();
         services.AddSingleton<ISchemaMigrator>(provider => provider.GetRequiredService<SqliteMigrator>());
         services.AddHostedService<SqliteCheckpointer>();
-        services.AddSingleton<SqliteEventAppender>();
+        // The embedded store keeps its rollups as it appends; as ClickHouse's spool, the shipper rolls up instead.
+        var clickHouseEvents = options.Events.Provider == StorageProviders.ClickHouse;
+        services.AddSingleton(provider => new SqliteEventAppender(provider.GetRequiredService<SqliteDatabase>(), keepRollups: !clickHouseEvents));
         services.AddHostedService<EventRetention>();
-        if (options.Events.Provider == StorageProviders.ClickHouse)
+        if (clickHouseEvents)
         {
             AddClickHouseEvents(builder);
         }
@@ -68,8 +70,8 @@ public static class StorageRegistration
     }
 
     /// <summary>
-    /// Events in ClickHouse, acknowledged from the local SQLite spool (the same table the embedded store uses),
-    /// shipped in the background and read back with FINAL.
+    /// Events in ClickHouse, acknowledged from the local SQLite spool (the same table the embedded store uses)
+    /// and shipped in the background, exactly once.
     /// </summary>
     private static void AddClickHouseEvents(IHostApplicationBuilder builder)
     {
@@ -104,7 +106,9 @@ public static class StorageRegistration
         var nodes = cluster is null
             ? [connection]
             : events.ClusterNodes.Select(node => ClickHouseConnection.Parse(node) with { Database = connection.Database }).ToArray();
-        services.AddSingleton(provider => new ClickHouseMigrator(nodes.Select(n => new ClickHouseClient(http, n)).ToArray(), cluster,
+        // Upgrading a big store (merging it, rolling it up) can take minutes: migrations get a patient client.
+        var migrationHttp = new HttpClient { Timeout = TimeSpan.FromHours(2) };
+        services.AddSingleton(provider => new ClickHouseMigrator(nodes.Select(n => new ClickHouseClient(migrationHttp, n)).ToArray(), cluster,
             provider.GetRequiredService<TimeProvider>()));
         services.AddSingleton<ISchemaMigrator>(provider => provider.GetRequiredService<ClickHouseMigrator>());
         services.AddSingleton<ClickHouseShipper>();

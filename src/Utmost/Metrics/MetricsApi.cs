@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Utmost.Core.Common;
+using Utmost.Core.Events;
 using Utmost.Core.Metrics;
 using Utmost.Hosting;
 using Utmost.Tenancy;
@@ -48,13 +49,12 @@ public static class MetricsApi
             return TypedResults.ValidationProblem(errors.ToDictionary());
         }
         var tenant = caller.Tenant;
-        var totals = await analytics.TotalsAsync(tenant, range, tenant.ConversionGoals, cancellationToken);
+        var timeline = await TimelineAsync(analytics, tenant, range, cancellationToken);
         var sources = await analytics.TopAsync(tenant, range, Breakdown.UtmSource, TopLimit, cancellationToken);
         var campaigns = await analytics.TopAsync(tenant, range, Breakdown.UtmCampaign, TopLimit, cancellationToken);
         var mediums = await analytics.TopAsync(tenant, range, Breakdown.UtmMedium, TopLimit, cancellationToken);
-        var timeline = await TimelineAsync(analytics, tenant, range, totals, cancellationToken);
         return TypedResults.Ok(new MarketingMetrics(
-            totals.Events, totals.PageViews, totals.Leads, totals.Conversions,
+            timeline.Sum(p => p.Events), timeline.Sum(p => p.PageViews), timeline.Sum(p => p.Leads), timeline.Sum(p => p.Conversions),
             sources.Select(s => new SourceCount(s.Value, s.Count)).ToArray(),
             campaigns.Select(c => new CampaignCount(c.Value, c.Count)).ToArray(),
             mediums.Select(m => new MediumCount(m.Value, m.Count)).ToArray(),
@@ -71,14 +71,36 @@ public static class MetricsApi
         {
             return TypedResults.ValidationProblem(errors.ToDictionary());
         }
-        var rows = await analytics.BySourceAsync(caller.Tenant, range, cancellationToken);
-        var rates = rows
-            .Select(r => new SourceConversionRate(r.UtmSource, r.PageViews, r.Leads, MarketingRates.Percent(r.Leads, r.PageViews)))
+        var bySource = await analytics.ByValueAndTypeAsync(caller.Tenant, range, Breakdown.UtmSource, cancellationToken);
+        var byType = await analytics.CountsAsync(caller.Tenant, range, segments: null, cancellationToken);
+        var funnels = bySource.GroupBy(r => r.Value).Select(g => Funnel(g.Key, g.Select(r => (r.EventType, r.Count)))).ToList();
+        // Events without a source are what the per-source counts leave of the totals.
+        var unsourced = Funnel(null, byType.Select(c => (c.EventType, c.Count - bySource.Where(r => r.EventType == c.EventType).Sum(r => r.Count))));
+        if (unsourced.Events > 0)
+        {
+            funnels.Add(unsourced);
+        }
+        var rates = funnels
+            .Select(f => new SourceConversionRate(f.Source, f.PageViews, f.Leads, MarketingRates.Percent(f.Leads, f.PageViews)))
             .OrderByDescending(r => r.ConversionRate)
             .ThenByDescending(r => r.PageViews)
             .ThenBy(r => r.UtmSource, StringComparer.Ordinal)
             .ToArray();
         return TypedResults.Ok(rates);
+    }
+
+    private sealed record SourceFunnel(string? Source, long Events, long PageViews, long Leads);
+
+    private static SourceFunnel Funnel(string? source, IEnumerable<(string EventType, long Count)> counts)
+    {
+        long events = 0, pageViews = 0, leads = 0;
+        foreach (var (eventType, count) in counts)
+        {
+            events += count;
+            pageViews += eventType == EventTypes.PageView ? count : 0;
+            leads += eventType == EventTypes.LeadCreated ? count : 0;
+        }
+        return new SourceFunnel(source, events, pageViews, leads);
     }
 
     private static TimeRange ReadRange(Caller caller, string? tenantId, string? startDate, string? endDate, ValidationErrors errors)
@@ -88,39 +110,42 @@ public static class MetricsApi
         return new TimeRange(from, to);
     }
 
+    /// <summary>Counts per local day in the tenant's zone, zero-filled over the range (or the span of the data).</summary>
     private static async Task<IReadOnlyList<TimelinePoint>> TimelineAsync(
-        IMarketingAnalytics analytics, Tenant tenant, TimeRange range, EventTotals totals, CancellationToken cancellationToken)
+        IMarketingAnalytics analytics, Tenant tenant, TimeRange range, CancellationToken cancellationToken)
     {
         TimeZones.TryFind(tenant.TimeZone, out var zone);
-        var days = new List<DayCounts>();
-        if (totals.FirstMs is { } first && totals.LastMs is { } last)
+        var byDay = new Dictionary<long, TimelinePoint>();
+        var span = await analytics.SpanAsync(tenant, range, cancellationToken);
+        if (span is var (first, last))
         {
             // Offset segments over the span that holds data only: a wide requested range must not widen the SQL.
             var segments = OffsetSegments.For(zone, first, last + 1);
-            days.AddRange(await analytics.DailyAsync(tenant, range, segments, tenant.ConversionGoals, cancellationToken));
+            var goals = tenant.ConversionGoals.ToHashSet(StringComparer.Ordinal);
+            byDay = (await analytics.CountsAsync(tenant, range, segments, cancellationToken))
+                .GroupBy(c => c.LocalDay)
+                .ToDictionary(g => g.Key, g => new TimelinePoint(OffsetSegments.DayFromNumber(g.Key),
+                    g.Sum(c => c.Count),
+                    g.Where(c => c.EventType == EventTypes.PageView).Sum(c => c.Count),
+                    g.Where(c => c.EventType == EventTypes.LeadCreated).Sum(c => c.Count),
+                    g.Where(c => goals.Contains(c.EventType)).Sum(c => c.Count)));
         }
         // Zero-fill the requested range (or, without one, the span of the data) so charts show quiet days too.
-        var fillFrom = range.FromMs ?? totals.FirstMs;
-        var fillTo = range.ToMs ?? totals.LastMs;
-        if (fillFrom is null || fillTo is null)
+        if ((range.FromMs ?? span?.FirstMs) is not { } fillFrom || (range.ToMs ?? span?.LastMs) is not { } fillTo)
         {
-            return days.Select(Point).ToArray();
+            return byDay.Values.OrderBy(p => p.Date).ToArray();
         }
-        var firstDay = OffsetSegments.LocalDayNumber(fillFrom.Value, OffsetSegments.OffsetAt(zone, fillFrom.Value));
-        var lastDay = OffsetSegments.LocalDayNumber(fillTo.Value, OffsetSegments.OffsetAt(zone, fillTo.Value));
+        var firstDay = OffsetSegments.LocalDayNumber(fillFrom, OffsetSegments.OffsetAt(zone, fillFrom));
+        var lastDay = OffsetSegments.LocalDayNumber(fillTo, OffsetSegments.OffsetAt(zone, fillTo));
         if (lastDay - firstDay >= MaxFilledDays)
         {
-            return days.Select(Point).ToArray();
+            return byDay.Values.OrderBy(p => p.Date).ToArray();
         }
-        var byDay = days.ToDictionary(d => d.LocalDay);
         var timeline = new List<TimelinePoint>((int)(lastDay - firstDay + 1));
         for (var day = firstDay; day <= lastDay; day++)
         {
-            timeline.Add(byDay.TryGetValue(day, out var counts) ? Point(counts) : new TimelinePoint(OffsetSegments.DayFromNumber(day), 0, 0, 0, 0));
+            timeline.Add(byDay.TryGetValue(day, out var point) ? point : new TimelinePoint(OffsetSegments.DayFromNumber(day), 0, 0, 0, 0));
         }
         return timeline;
     }
-
-    private static TimelinePoint Point(DayCounts d) =>
-        new(OffsetSegments.DayFromNumber(d.LocalDay), d.Events, d.PageViews, d.Leads, d.Conversions);
 }

@@ -1,167 +1,82 @@
-using System.Text;
+using System.Globalization;
 using Microsoft.Data.Sqlite;
-using Utmost.Core.Events;
 using Utmost.Core.Metrics;
 using Utmost.Storage.Sqlite;
 using Utmost.Tenancy;
 
 namespace Utmost.Metrics;
 
-public sealed class SqliteMarketingAnalytics(SqliteDatabase database) : IMarketingAnalytics
+/// <summary>The metrics over the embedded store: rollups kept in each insert's transaction, events for the rest.</summary>
+public sealed class SqliteMarketingAnalytics(SqliteDatabase database) : RollupAnalytics
 {
-    public async Task<EventTotals> TotalsAsync(Tenant tenant, TimeRange range, IReadOnlyList<string> goals, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        var sql = new StringBuilder($"""
-            SELECT COUNT(*),
-                   COALESCE(SUM(CASE WHEN event_type = $page_view THEN 1 ELSE 0 END), 0),
-                   COALESCE(SUM(CASE WHEN event_type = $lead THEN 1 ELSE 0 END), 0),
-                   COALESCE(SUM(CASE WHEN event_type IN ({GoalParameters(command, goals)}) THEN 1 ELSE 0 END), 0),
-                   MIN(created_at), MAX(created_at)
-            FROM marketing_events
-            """);
-        Where(sql, command, tenant, range);
-        AddTypeParameters(command);
-        command.CommandText = sql.ToString();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        await reader.ReadAsync(cancellationToken);
-        return new EventTotals(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3),
-            reader.IsDBNull(4) ? null : reader.GetInt64(4), reader.IsDBNull(5) ? null : reader.GetInt64(5));
-    }
+    protected override RollupSql NewQuery() => new SqliteRollupSql();
 
-    public async Task<IReadOnlyList<ValueCount>> TopAsync(Tenant tenant, TimeRange range, Breakdown by, int limit, CancellationToken cancellationToken)
+    protected override async Task<IReadOnlyList<object?[]>> RunAsync(RollupSql query, string sql, CancellationToken cancellationToken)
     {
-        var column = by.Column();
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
-        var sql = new StringBuilder($"SELECT {column}, COUNT(*) AS n FROM marketing_events");
-        Where(sql, command, tenant, range);
-        sql.Append($" AND {column} IS NOT NULL GROUP BY {column} ORDER BY n DESC, {column} LIMIT $limit");
-        command.Parameters.AddWithValue("$limit", limit);
-        command.CommandText = sql.ToString();
-        var rows = new List<ValueCount>();
+        command.CommandText = sql;
+        foreach (var (name, value) in ((SqliteRollupSql)query).Parameters)
+        {
+            command.Parameters.AddWithValue(name, value);
+        }
+        var rows = new List<object?[]>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            rows.Add(new ValueCount(reader.GetString(0), reader.GetInt64(1)));
-        }
-        return rows;
-    }
-
-    public async Task<IReadOnlyList<DayCounts>> DailyAsync(Tenant tenant, TimeRange range, IReadOnlyList<OffsetSegment> segments,
-        IReadOnlyList<string> goals, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        // local day = (utc ms + the zone's offset at that instant) / ms per day; the offset comes from a CASE over
-        // the range's offset segments, so no engine needs time zone support of its own.
-        var offset = new StringBuilder("$seg_offset_last");
-        if (segments.Count > 1)
-        {
-            offset.Clear().Append("CASE");
-            for (var i = 0; i < segments.Count - 1; i++)
+            var row = new object?[reader.FieldCount];
+            for (var i = 0; i < row.Length; i++)
             {
-                offset.Append($" WHEN created_at < $seg_end_{i} THEN $seg_offset_{i}");
-                command.Parameters.AddWithValue($"$seg_end_{i}", segments[i].ToMs);
-                command.Parameters.AddWithValue($"$seg_offset_{i}", segments[i].OffsetMs);
+                row[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
             }
-            offset.Append(" ELSE $seg_offset_last END");
-        }
-        command.Parameters.AddWithValue("$seg_offset_last", segments[^1].OffsetMs);
-        var sql = new StringBuilder($"""
-            SELECT (created_at + {offset}) / {OffsetSegments.MsPerDay} AS local_day,
-                   COUNT(*),
-                   SUM(CASE WHEN event_type = $page_view THEN 1 ELSE 0 END),
-                   SUM(CASE WHEN event_type = $lead THEN 1 ELSE 0 END),
-                   SUM(CASE WHEN event_type IN ({GoalParameters(command, goals)}) THEN 1 ELSE 0 END)
-            FROM marketing_events
-            """);
-        Where(sql, command, tenant, range);
-        sql.Append(" GROUP BY local_day ORDER BY local_day");
-        AddTypeParameters(command);
-        command.CommandText = sql.ToString();
-        var rows = new List<DayCounts>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            rows.Add(new DayCounts(reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4)));
+            rows.Add(row);
         }
         return rows;
     }
 
-    public async Task<IReadOnlyList<SourceFunnel>> BySourceAsync(Tenant tenant, TimeRange range, CancellationToken cancellationToken)
+    public override async Task<(long FirstMs, long LastMs)?> SpanAsync(Tenant tenant, TimeRange range, CancellationToken cancellationToken)
     {
+        var plan = RollupPlan.For(range.FromMs, range.ToMs);
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
-        var sql = new StringBuilder("""
-            SELECT utm_source,
-                   SUM(CASE WHEN event_type = $page_view THEN 1 ELSE 0 END),
-                   SUM(CASE WHEN event_type = $lead THEN 1 ELSE 0 END)
-            FROM marketing_events
-            """);
-        Where(sql, command, tenant, range);
-        sql.Append(" GROUP BY utm_source");
-        AddTypeParameters(command);
-        command.CommandText = sql.ToString();
-        var rows = new List<SourceFunnel>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            rows.Add(new SourceFunnel(reader.IsDBNull(0) ? null : reader.GetString(0), reader.GetInt64(1), reader.GetInt64(2)));
-        }
-        return rows;
-    }
-
-    public async Task<long> CountAsync(Tenant tenant, string eventType, string utmCampaign, CancellationToken cancellationToken)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = """
-            SELECT COUNT(*) FROM marketing_events
-            WHERE tenant_key = $tenant_key AND utm_campaign = $utm_campaign AND event_type = $event_type AND deleted_at IS NULL
+        // Walking the (tenant_key, created_at) index from either end stops at the first event not deleted.
+        const string Events = "FROM marketing_events WHERE tenant_key = $tenant_key AND created_at >= $from AND created_at < $to AND deleted_at IS NULL";
+        command.CommandText = $"""
+            SELECT (SELECT created_at {Events} ORDER BY created_at LIMIT 1),
+                   (SELECT created_at {Events} ORDER BY created_at DESC LIMIT 1)
             """;
         command.Parameters.AddWithValue("$tenant_key", tenant.Key);
-        command.Parameters.AddWithValue("$utm_campaign", utmCampaign);
-        command.Parameters.AddWithValue("$event_type", eventType);
-        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+        command.Parameters.AddWithValue("$from", plan.From);
+        command.Parameters.AddWithValue("$to", plan.To);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return reader.IsDBNull(0) ? null : (reader.GetInt64(0), reader.GetInt64(1));
     }
 
-    private static void Where(StringBuilder sql, SqliteCommand command, Tenant tenant, TimeRange range)
+    /// <summary>Values travel as parameters ($p0, $p1, …).</summary>
+    private sealed class SqliteRollupSql : RollupSql
     {
-        sql.Append(" WHERE tenant_key = $tenant_key AND deleted_at IS NULL");
-        command.Parameters.AddWithValue("$tenant_key", tenant.Key);
-        if (range.FromMs is { } from)
-        {
-            sql.Append(" AND created_at >= $from");
-            command.Parameters.AddWithValue("$from", from);
-        }
-        if (range.ToMs is { } to)
-        {
-            sql.Append(" AND created_at <= $to");
-            command.Parameters.AddWithValue("$to", to);
-        }
-    }
+        public List<(string Name, object Value)> Parameters { get; } = [];
 
-    private static void AddTypeParameters(SqliteCommand command)
-    {
-        command.Parameters.AddWithValue("$page_view", EventTypes.PageView);
-        command.Parameters.AddWithValue("$lead", EventTypes.LeadCreated);
-    }
+        protected override string Final => "";
 
-    /// <summary>One parameter per goal ("$goal_0, $goal_1"); an empty goal list matches nothing.</summary>
-    private static string GoalParameters(SqliteCommand command, IReadOnlyList<string> goals)
-    {
-        if (goals.Count == 0)
+        protected override (string Table, string Condition) Deleted => ("marketing_events", "deleted_at IS NOT NULL");
+
+        public override string Value(long value) => Add(value);
+
+        public override string Value(string value) => Add(value);
+
+        protected override string Int(long value) => value.ToString(CultureInfo.InvariantCulture);
+
+        protected override string NotNull(string column) => column;
+
+        protected override string DayNumber(string msExpression) => $"({msExpression}) / {OffsetSegments.MsPerDay}";
+
+        private string Add(object value)
         {
-            return "NULL";
+            var name = "$p" + Parameters.Count.ToString(CultureInfo.InvariantCulture);
+            Parameters.Add((name, value));
+            return name;
         }
-        var names = new string[goals.Count];
-        for (var i = 0; i < goals.Count; i++)
-        {
-            names[i] = $"$goal_{i}";
-            command.Parameters.AddWithValue(names[i], goals[i]);
-        }
-        return string.Join(", ", names);
     }
 }

@@ -55,7 +55,7 @@ public sealed class TwoInstancesTests(TwoInstances instances) : IClassFixture<Tw
             timestamp = DateTimeOffset.UtcNow.AddMinutes(-random.Next(0, 60 * 24 * 5)).ToString("O"),
         }));
 
-        var sent = 0;
+        var sent = await first.TotalEventsAsync();
         for (var i = 0; i < 10; i++)
         {
             var count = 50 + i * 10;
@@ -76,5 +76,37 @@ public sealed class TwoInstancesTests(TwoInstances instances) : IClassFixture<Tw
             (await second.GetJsonAsync("/marketing/metrics/conversion-rates")).GetRawText());
         Assert.Equal("Shared", (await second.GetJsonAsync($"/marketing/campaigns/{campaign.GetProperty("id").GetString()}"))
             .GetProperty("campaign_name").GetString());
+    }
+
+    [BackendFact]
+    public async Task An_event_spooled_by_one_instance_and_deleted_through_the_other_stops_counting_on_both()
+    {
+        using var first = instances.First.Admin();
+        using var second = instances.Second.Admin();
+        var before = await first.TotalEventsAsync();
+        var ids = (await first.PostJsonAsync("/marketing/events",
+            """[{"event_type":"lead_created","utm_source":"cross-delete"},{"event_type":"page_view","utm_source":"cross-delete"}]"""))
+            .GetProperty("ids").EnumerateArray().Select(i => i.GetString()!).ToArray();
+        await first.GetJsonAsync("/marketing/metrics"); // shipped by the first instance
+
+        // The second instance never spooled this event: the delete goes to ClickHouse directly.
+        using (var deleted = await second.DeleteAsync($"/marketing/events/{ids[0]}"))
+        {
+            Assert.Equal(204, (int)deleted.StatusCode);
+        }
+        using (var again = await second.DeleteAsync($"/marketing/events/{ids[0]}"))
+        {
+            Assert.Equal(404, (int)again.StatusCode);
+        }
+
+        foreach (var instance in new[] { first, second })
+        {
+            var metrics = await instance.GetJsonAsync("/marketing/metrics");
+            Assert.Equal(before + 1, metrics.GetProperty("total_events").GetInt64());
+            var listed = await instance.GetJsonAsync("/marketing/events?utm_source=cross-delete");
+            Assert.Equal([ids[1]], listed.EnumerateArray().Select(e => e.GetProperty("id").GetString()));
+            using var gone = await instance.GetAsync($"/marketing/events/{ids[0]}");
+            Assert.Equal(404, (int)gone.StatusCode);
+        }
     }
 }

@@ -39,6 +39,52 @@ public sealed class SqliteMigratorTests : IDisposable
     }
 
     [Fact]
+    public async Task Events_stored_before_rollups_existed_are_rolled_up_and_queued_deletes_kept()
+    {
+        var database = new SqliteDatabase(DataDir);
+        var migrator = new SqliteMigrator(database, TimeProvider.System);
+        await migrator.MigrateAsync(CancellationToken.None, targetVersion: 4);
+        const long day = 1_748_736_000_000; // 2025-06-01
+        await using (var connection = await database.OpenAsync(CancellationToken.None))
+        {
+            await using var insert = connection.CreateCommand();
+            insert.CommandText = $"""
+                INSERT INTO marketing_events (id, tenant_key, event_type, utm_source, utm_campaign, lead_source, created_at, received_at, deleted_at) VALUES
+                    ('a', 1, 'page_view', 'google', NULL, 'direct', {day + 1_000}, 0, NULL),
+                    ('b', 1, 'page_view', 'google', 'spring', 'direct', {day + 899_999}, 0, NULL),
+                    ('c', 1, 'lead_created', NULL, 'spring', 'direct', {day + 900_000}, 0, {day + 5}),
+                    ('d', 2, 'page_view', 'bing', NULL, 'direct', {day + 86_400_000}, 0, NULL);
+                INSERT INTO spool_deletes (event_rowid) SELECT rowid FROM marketing_events WHERE id = 'c';
+                """;
+            await insert.ExecuteNonQueryAsync();
+        }
+
+        await migrator.MigrateAsync(CancellationToken.None);
+
+        await using var check = await database.OpenAsync(CancellationToken.None);
+        Assert.Equal($"1,{day},page_view,2 1,{day + 900_000},lead_created,1 2,{day + 86_400_000},page_view,1",
+            await Rows(check, "SELECT tenant_key, bucket, event_type, events FROM rollup_counts ORDER BY tenant_key, bucket"));
+        Assert.Equal($"1,{day},utm_campaign,spring,lead_created,1 1,{day},utm_campaign,spring,page_view,1 1,{day},utm_source,google,page_view,2 2,{day + 86_400_000},utm_source,bing,page_view,1",
+            await Rows(check, "SELECT tenant_key, bucket, dimension, value, event_type, events FROM rollup_dimensions WHERE grain = 1440 ORDER BY 1, 2, 3, 4, 5"));
+        Assert.Equal($"1,{day},utm_source,google,2 1,{day},utm_campaign,spring,1 1,{day + 900_000},utm_campaign,spring,1 2,{day + 86_400_000},utm_source,bing,1",
+            await Rows(check, "SELECT tenant_key, bucket, dimension, value, SUM(events) FROM rollup_dimensions WHERE grain = 15 GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3 DESC"));
+        Assert.Equal($"c,lead_created,spring,{day + 5}", await Rows(check, "SELECT id, event_type, utm_campaign, deleted_at FROM spool_deleted_events"));
+    }
+
+    private static async Task<string> Rows(SqliteConnection connection, string sql)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await using var reader = await command.ExecuteReaderAsync();
+        var rows = new List<string>();
+        while (await reader.ReadAsync())
+        {
+            rows.Add(string.Join(",", Enumerable.Range(0, reader.FieldCount).Select(i => Convert.ToString(reader.GetValue(i), System.Globalization.CultureInfo.InvariantCulture))));
+        }
+        return string.Join(" ", rows);
+    }
+
+    [Fact]
     public async Task Migrating_twice_or_from_two_processes_at_once_applies_each_migration_once()
     {
         var database = new SqliteDatabase(DataDir);

@@ -181,10 +181,13 @@ public abstract class BackendTestServer(bool postgres, bool clickHouse) : TestSe
         if (_clickHouse is not null)
         {
             await _clickHouse.InitializeAsync();
-            ExtraArgs.AddRange(["--Utmost:Events:Provider=clickhouse", $"--ConnectionStrings:ClickHouse={_clickHouse.ConnectionString("utmost")}"]);
+            ExtraArgs.AddRange(["--Utmost:Events:Provider=clickhouse", $"--ConnectionStrings:ClickHouse={ClickHouseConnectionString(_clickHouse)}"]);
         }
         await base.InitializeAsync();
     }
+
+    /// <summary>How Utmost reaches ClickHouse: directly, unless a subclass puts something in between.</summary>
+    protected virtual string ClickHouseConnectionString(ClickHouseServer server) => server.ConnectionString("utmost");
 
     public override async Task DisposeAsync()
     {

@@ -1,35 +1,53 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 
 namespace Utmost.Storage.ClickHouse;
 
 /// <summary>
-/// Creates the database and applies the scripts under ClickHouse/Migrations. The scripts are idempotent
-/// (IF NOT EXISTS), so instances starting at the same time may both run one without harm.
-/// With a cluster, every node gets the scripts with <c>marketing_events</c> as its local shard table, and a
-/// Distributed table of that name over the cluster, sharded by event id (so all versions of an event meet on
-/// one shard and FINAL collapses them).
+/// Creates the database and applies the scripts under ClickHouse/Migrations, statement by statement. The scripts
+/// are idempotent (IF NOT EXISTS; inserts into ReplacingMergeTree tables that collapse a repeat), so instances
+/// starting at the same time may both run one without harm.
+/// With a cluster, every node gets the scripts with each sharded table renamed to its local shard table
+/// (<c>marketing_events_local</c>, …), and a Distributed table of the plain name over the cluster, sharded so
+/// that every version of a row meets on one shard, where FINAL collapses them.
 /// </summary>
-public sealed class ClickHouseMigrator(IReadOnlyList<ClickHouseClient> nodes, string? cluster, TimeProvider clock) : ISchemaMigrator
+public sealed partial class ClickHouseMigrator(IReadOnlyList<ClickHouseClient> nodes, string? cluster, TimeProvider clock) : ISchemaMigrator
 {
     public const string EventsTable = "marketing_events";
-    public const string LocalEventsTable = "marketing_events_local";
+    public const string DeletedEventsTable = "deleted_events";
+    public const string RollupCountsTable = "rollup_counts";
+    public const string RollupDimensionsTable = "rollup_dimensions";
+
+    /// <summary>The tables sharded on a cluster, with their sharding keys; all are partitioned by month.</summary>
+    private static readonly (string Table, string ShardingKey)[] Sharded =
+    [
+        (EventsTable, "cityHash64(id)"),
+        (DeletedEventsTable, "cityHash64(id)"),
+        (RollupCountsTable, "cityHash64(tenant_key, bucket)"),
+        (RollupDimensionsTable, "cityHash64(tenant_key, bucket)"),
+    ];
 
     public static IReadOnlyList<MigrationScript> All { get; } = MigrationScript.For("ClickHouse");
 
-    /// <summary>Every node, with the table that holds its rows (the shard table in a cluster).</summary>
-    public IEnumerable<(ClickHouseClient Node, string Table)> EventTables =>
-        nodes.Select(node => (node, cluster is null ? EventsTable : LocalEventsTable));
+    /// <summary>Every node with each table that holds its rows (the shard tables in a cluster): where partitions are dropped.</summary>
+    public IEnumerable<(ClickHouseClient Node, string Table)> PartitionedTables =>
+        nodes.SelectMany(node => Sharded.Select(s => (node, cluster is null ? s.Table : LocalName(s.Table))));
+
+    public static string LocalName(string table) => table + "_local";
 
     public string Describe => $"ClickHouse at {string.Join(", ", nodes.Select(n => n.Connection.Endpoint))} (ConnectionStrings:{ClickHouseConnection.ConnectionStringName})";
 
-    public async Task<int> MigrateAsync(CancellationToken cancellationToken)
+    Task<int> ISchemaMigrator.MigrateAsync(CancellationToken cancellationToken) => MigrateAsync(cancellationToken);
+
+    /// <summary>Applies migrations up to <paramref name="targetVersion"/> (all by default) on every node; returns how many ran.</summary>
+    public async Task<int> MigrateAsync(CancellationToken cancellationToken, int targetVersion = int.MaxValue)
     {
         var applied = 0;
         try
         {
             foreach (var node in nodes)
             {
-                applied += await MigrateNodeAsync(node, cancellationToken);
+                applied += await MigrateNodeAsync(node, targetVersion, cancellationToken);
             }
             return applied;
         }
@@ -39,7 +57,7 @@ public sealed class ClickHouseMigrator(IReadOnlyList<ClickHouseClient> nodes, st
         }
     }
 
-    private async Task<int> MigrateNodeAsync(ClickHouseClient node, CancellationToken cancellationToken)
+    private async Task<int> MigrateNodeAsync(ClickHouseClient node, int targetVersion, CancellationToken cancellationToken)
     {
         await node.ExecuteAsync($"CREATE DATABASE IF NOT EXISTS {node.Connection.Database}", cancellationToken, useDatabase: false);
         await node.ExecuteAsync("""
@@ -49,21 +67,46 @@ public sealed class ClickHouseMigrator(IReadOnlyList<ClickHouseClient> nodes, st
         var done = (await node.QueryAsync("SELECT DISTINCT version FROM schema_migrations", cancellationToken))
             .Select(r => r.GetProperty("version").GetInt32()).ToHashSet();
         var applied = 0;
-        foreach (var script in All.Where(s => !done.Contains(s.Version)))
+        foreach (var script in All.Where(s => s.Version <= targetVersion && !done.Contains(s.Version)))
         {
-            await node.ExecuteAsync(cluster is null ? script.Sql : script.Sql.Replace(
-                $"CREATE TABLE IF NOT EXISTS {EventsTable} (", $"CREATE TABLE IF NOT EXISTS {LocalEventsTable} (", StringComparison.Ordinal), cancellationToken);
+            var sql = cluster is null ? script.Sql : ShardedTableName().Replace(script.Sql, m => LocalName(m.Value));
+            foreach (var statement in Statements(sql))
+            {
+                await node.ExecuteAsync(statement, cancellationToken);
+            }
             var row = JsonSerializer.Serialize(new { version = script.Version, name = script.Name, applied_at = clock.GetUtcNow().ToUnixTimeMilliseconds() });
             await node.InsertAsync("schema_migrations", System.Text.Encoding.UTF8.GetBytes(row + "\n"), cancellationToken);
             applied++;
         }
         if (cluster is not null)
         {
-            await node.ExecuteAsync($"""
-                CREATE TABLE IF NOT EXISTS {EventsTable} AS {LocalEventsTable}
-                ENGINE = Distributed({cluster}, {node.Connection.Database}, {LocalEventsTable}, cityHash64(id))
-                """, cancellationToken);
+            foreach (var (table, shardingKey) in Sharded)
+            {
+                await node.ExecuteAsync($"""
+                    CREATE TABLE IF NOT EXISTS {table} AS {LocalName(table)}
+                    ENGINE = Distributed({cluster}, {node.Connection.Database}, {LocalName(table)}, {shardingKey})
+                    """, cancellationToken);
+            }
         }
         return applied;
     }
+
+    /// <summary>A script's statements: ClickHouse's HTTP interface takes one at a time. Statements end with ';' at a line's end.</summary>
+    public static IEnumerable<string> Statements(string script) =>
+        script.Split('\n')
+            .Where(line => !line.TrimStart().StartsWith("--", StringComparison.Ordinal))
+            .Aggregate(new List<string> { "" }, (statements, line) =>
+            {
+                statements[^1] += line + "\n";
+                if (line.TrimEnd().EndsWith(';'))
+                {
+                    statements.Add("");
+                }
+                return statements;
+            })
+            .Select(statement => statement.Trim().TrimEnd(';').Trim())
+            .Where(statement => statement.Length > 0);
+
+    [GeneratedRegex(@"\b(marketing_events|deleted_events|rollup_counts|rollup_dimensions)\b")]
+    private static partial Regex ShardedTableName();
 }
