@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
+using SQLitePCL;
 using Utmost.Core.Metrics;
 using Utmost.Storage.ClickHouse;
 using Utmost.Storage.Sqlite;
@@ -22,7 +23,7 @@ public sealed partial class ClickHouseShipper(SqliteDatabase spool, ClickHouseCl
     private const string Watermark = "shipped_rowid";
     private const string PublishedVersion = "published_rollup_version";
     private const string SpoolId = "spool_id";
-    private static readonly TimeSpan Idle = TimeSpan.FromMilliseconds(200);
+    private static readonly TimeSpan Idle = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
 
     /// <summary>Shipped rows stay in the spool this long, so a client retry with the same event_id is still recognised.</summary>
@@ -113,17 +114,17 @@ public sealed partial class ClickHouseShipper(SqliteDatabase spool, ClickHouseCl
     /// <summary>Ships the next batch after <paramref name="watermark"/>; returns the new watermark.</summary>
     private async Task<long> ShipEventsAsync(SqliteConnection connection, long watermark, CancellationToken cancellationToken)
     {
-        var batch = await ReadBatchAsync(connection, watermark, cancellationToken);
+        var batch = ReadBatch(connection, watermark);
         var landed = _uncertain ? await LandedAsync(batch, cancellationToken) : [];
         _uncertain = true;
         var body = batch.Body(landed);
         if (body.Length > 0)
         {
-            await clickHouse.InsertAsync(ClickHouseMigrator.EventsTable, body, cancellationToken);
+            await clickHouse.InsertRowBinaryAsync(ClickHouseMigrator.EventsTable, InsertColumns, body, cancellationToken);
         }
         await using (var transaction = connection.BeginTransaction(deferred: false))
         {
-            SqliteRollupWriter.AddToSpool(transaction, batch.Rollup, version: batch.LastRowid);
+            SqliteRollupWriter.AddToSpool(connection, batch.Rollup, version: batch.LastRowid);
             await SetStateAsync(transaction, Watermark, batch.LastRowid, cancellationToken);
             await transaction.CommitAsync(cancellationToken);
         }
@@ -135,7 +136,7 @@ public sealed partial class ClickHouseShipper(SqliteDatabase spool, ClickHouseCl
     private async Task<HashSet<string>> LandedAsync(EventBatch batch, CancellationToken cancellationToken)
     {
         var landed = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var chunk in batch.Rows.Chunk(LandedCheckIds))
+        foreach (var chunk in batch.Index.Chunk(LandedCheckIds))
         {
             var sql = $"""
                 SELECT id FROM {ClickHouseMigrator.EventsTable}
@@ -188,7 +189,7 @@ public sealed partial class ClickHouseShipper(SqliteDatabase spool, ClickHouseCl
         })
         {
             await using var select = connection.CreateCommand();
-            select.CommandText = $"SELECT 0, {columns}, $spool AS spool, events, version FROM spool_{table} WHERE version > $published";
+            select.CommandText = $"SELECT version, {columns}, $spool AS spool, events, version FROM spool_{table} WHERE version > $published";
             select.Parameters.AddWithValue("$spool", spoolId);
             select.Parameters.AddWithValue("$published", published);
             var (body, _) = await ToJsonEachRowAsync(select, cancellationToken);
@@ -202,41 +203,75 @@ public sealed partial class ClickHouseShipper(SqliteDatabase spool, ClickHouseCl
         await transaction.CommitAsync(cancellationToken);
     }
 
-    /// <summary>Spooled events after the watermark, as JSONEachRow lines (the original version: deletes travel apart) and rollups.</summary>
-    private static async Task<EventBatch> ReadBatchAsync(SqliteConnection connection, long watermark, CancellationToken cancellationToken)
-    {
-        await using var select = connection.CreateCommand();
-        select.CommandText = $"SELECT rowid, {SqliteEventStore.Columns} FROM marketing_events WHERE rowid > $after ORDER BY rowid LIMIT $limit";
-        select.Parameters.AddWithValue("$after", watermark);
-        select.Parameters.AddWithValue("$limit", BatchRows);
-        var batch = new EventBatch { LastRowid = watermark };
-        await using var reader = await select.ExecuteReaderAsync(cancellationToken);
-        var ordinals = Enumerable.Range(0, reader.FieldCount).ToDictionary(reader.GetName);
-        using var writer = new Utf8JsonWriter(batch.Buffer);
-        while (await reader.ReadAsync(cancellationToken))
+    /// <summary>How each spooled column travels to ClickHouse, in <see cref="SqliteEventStore.Columns"/> order.</summary>
+    private enum ColumnKind { Text, NullableText, UInt64, UInt8, AlwaysNull }
+
+    private static readonly (string Name, ColumnKind Kind)[] EventColumns = SqliteEventStore.Columns
+        .Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+        .Select(name => (name, name switch
         {
-            batch.LastRowid = reader.GetInt64(0);
-            var start = batch.Buffer.WrittenCount;
-            writer.WriteStartObject();
-            for (var i = 1; i < reader.FieldCount; i++)
+            "id" or "event_type" or "lead_source" or "properties" or "metadata" => ColumnKind.Text,
+            "tenant_key" or "created_at" or "received_at" => ColumnKind.UInt64,
+            "user_id_is_number" or "lead_id_is_number" => ColumnKind.UInt8,
+            // Deletes travel apart, to deleted_events: every event is shipped as it was stored.
+            "deleted_at" => ColumnKind.AlwaysNull,
+            _ => ColumnKind.NullableText,
+        }))
+        .ToArray();
+
+    private static readonly string InsertColumns = string.Join(", ", EventColumns.Select(c => c.Name)) + ", version";
+
+    /// <summary>
+    /// Spooled events after the watermark, as RowBinary rows, with their rollups. Read through SQLite's own API, so
+    /// text goes from the page cache to the request as UTF-8 bytes, never becoming .NET strings on the way.
+    /// </summary>
+    private static EventBatch ReadBatch(SqliteConnection connection, long watermark)
+    {
+        var db = connection.Handle!;
+        using var select = SqliteNative.Prepare(db, $"SELECT rowid, {SqliteEventStore.Columns} FROM marketing_events WHERE rowid > ?1 ORDER BY rowid LIMIT ?2");
+        raw.sqlite3_bind_int64(select, 1, watermark);
+        raw.sqlite3_bind_int(select, 2, BatchRows);
+        int Ordinal(string column) => Array.FindIndex(EventColumns, c => c.Name == column) + 1;
+        int id = Ordinal("id"), tenantKey = Ordinal("tenant_key"), createdAt = Ordinal("created_at"), eventType = Ordinal("event_type");
+        int source = Ordinal("utm_source"), medium = Ordinal("utm_medium"), campaign = Ordinal("utm_campaign");
+        string? Text(int ordinal) => raw.sqlite3_column_type(select, ordinal) == raw.SQLITE_NULL ? null : raw.sqlite3_column_text(select, ordinal).utf8_to_string();
+        var batch = new EventBatch { LastRowid = watermark };
+        var rows = batch.Rows;
+        int rc;
+        while ((rc = raw.sqlite3_step(select)) == raw.SQLITE_ROW)
+        {
+            batch.LastRowid = raw.sqlite3_column_int64(select, 0);
+            var start = rows.Length;
+            for (var i = 0; i < EventColumns.Length; i++)
             {
-                WriteColumn(writer, reader, i, nullInstead: reader.GetName(i) == "deleted_at");
+                var ordinal = i + 1;
+                switch (EventColumns[i].Kind)
+                {
+                    case ColumnKind.Text:
+                        rows.String(raw.sqlite3_column_blob(select, ordinal));
+                        break;
+                    case ColumnKind.NullableText:
+                        var isNull = raw.sqlite3_column_type(select, ordinal) == raw.SQLITE_NULL;
+                        rows.IsNull(isNull);
+                        if (!isNull)
+                        {
+                            rows.String(raw.sqlite3_column_blob(select, ordinal));
+                        }
+                        break;
+                    case ColumnKind.UInt64: rows.UInt64((ulong)raw.sqlite3_column_int64(select, ordinal)); break;
+                    case ColumnKind.UInt8: rows.UInt8((byte)raw.sqlite3_column_int64(select, ordinal)); break;
+                    case ColumnKind.AlwaysNull: rows.IsNull(true); break;
+                }
             }
-            writer.WriteNumber("version", 0);
-            writer.WriteEndObject();
-            writer.Flush();
-            batch.Buffer.Write("\n"u8);
-            writer.Reset();
-            string? Text(string column) => reader.IsDBNull(ordinals[column]) ? null : reader.GetString(ordinals[column]);
-            var row = new BatchRow(reader.GetString(ordinals["id"]), reader.GetInt64(ordinals["tenant_key"]), reader.GetInt64(ordinals["created_at"]),
-                start, batch.Buffer.WrittenCount);
-            batch.Rows.Add(row);
-            batch.Rollup.Add(row.TenantKey, row.CreatedAt, reader.GetString(ordinals["event_type"]), Text("utm_source"), Text("utm_medium"), Text("utm_campaign"));
+            rows.UInt64(0); // version
+            var row = new BatchRow(Text(id)!, raw.sqlite3_column_int64(select, tenantKey), raw.sqlite3_column_int64(select, createdAt), start, rows.Length);
+            batch.Index.Add(row);
+            batch.Rollup.Add(row.TenantKey, row.CreatedAt, Text(eventType)!, Text(source), Text(medium), Text(campaign));
         }
-        return batch;
+        return rc == raw.SQLITE_DONE ? batch : throw SqliteNative.Error(db, rc);
     }
 
-    /// <summary>Rows of a query as JSONEachRow, the first column (a sequence) left out and returned as the last one seen.</summary>
+    /// <summary>Rows of a query as JSONEachRow. The first column is a sequence number: left out of the rows, its last value returned.</summary>
     private static async Task<(ReadOnlyMemory<byte> Body, long Last)> ToJsonEachRowAsync(SqliteCommand select, CancellationToken cancellationToken)
     {
         var buffer = new ArrayBufferWriter<byte>();
@@ -249,7 +284,7 @@ public sealed partial class ClickHouseShipper(SqliteDatabase spool, ClickHouseCl
             writer.WriteStartObject();
             for (var i = 1; i < reader.FieldCount; i++)
             {
-                WriteColumn(writer, reader, i, nullInstead: false);
+                WriteColumn(writer, reader, i);
             }
             writer.WriteEndObject();
             writer.Flush();
@@ -259,10 +294,10 @@ public sealed partial class ClickHouseShipper(SqliteDatabase spool, ClickHouseCl
         return (buffer.WrittenMemory, last);
     }
 
-    private static void WriteColumn(Utf8JsonWriter writer, SqliteDataReader reader, int i, bool nullInstead)
+    private static void WriteColumn(Utf8JsonWriter writer, SqliteDataReader reader, int i)
     {
         var name = reader.GetName(i);
-        if (nullInstead || reader.IsDBNull(i))
+        if (reader.IsDBNull(i))
         {
             writer.WriteNull(name);
         }
@@ -328,25 +363,25 @@ public sealed partial class ClickHouseShipper(SqliteDatabase spool, ClickHouseCl
 
     private readonly record struct BatchRow(string Id, long TenantKey, long CreatedAt, int Start, int End);
 
-    /// <summary>A batch read from the spool: its rows as JSON lines in one buffer, and their rollups.</summary>
+    /// <summary>A batch read from the spool: its rows in RowBinary, where each event's row lies in it, and their rollups.</summary>
     private sealed class EventBatch
     {
-        public ArrayBufferWriter<byte> Buffer { get; } = new();
-        public List<BatchRow> Rows { get; } = [];
+        public RowBinaryWriter Rows { get; } = new();
+        public List<BatchRow> Index { get; } = [];
         public RollupCounter Rollup { get; } = new();
         public long LastRowid { get; set; }
 
-        /// <summary>The JSON lines of the rows not in <paramref name="landed"/>.</summary>
+        /// <summary>The rows of the events not in <paramref name="landed"/>.</summary>
         public ReadOnlyMemory<byte> Body(HashSet<string> landed)
         {
             if (landed.Count == 0)
             {
-                return Buffer.WrittenMemory;
+                return Rows.Written;
             }
             var rest = new ArrayBufferWriter<byte>();
-            foreach (var row in Rows.Where(r => !landed.Contains(r.Id)))
+            foreach (var row in Index.Where(r => !landed.Contains(r.Id)))
             {
-                rest.Write(Buffer.WrittenSpan[row.Start..row.End]);
+                rest.Write(Rows.Written.Span[row.Start..row.End]);
             }
             return rest.WrittenMemory;
         }

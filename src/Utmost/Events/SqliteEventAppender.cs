@@ -63,7 +63,7 @@ public sealed class SqliteEventAppender(SqliteDatabase database, bool keepRollup
         {
             var e = events[i];
             Bind(_insert!, e);
-            Step(db, _insert!);
+            SqliteNative.Execute(db, _insert!);
             if (raw.sqlite3_changes(db) == 1 || e.EventId is null)
             {
                 results[i] = new AppendResult(e.Id, Duplicate: false);
@@ -79,12 +79,12 @@ public sealed class SqliteEventAppender(SqliteDatabase database, bool keepRollup
             var rc = raw.sqlite3_step(_findExisting!);
             var existing = rc == raw.SQLITE_ROW ? raw.sqlite3_column_text(_findExisting!, 0).utf8_to_string() : null;
             raw.sqlite3_reset(_findExisting!);
-            results[i] = new AppendResult(existing ?? throw Error(db, rc), Duplicate: true);
+            results[i] = new AppendResult(existing ?? throw SqliteNative.Error(db, rc), Duplicate: true);
         }
         if (keepRollups)
         {
             // Events of one request mostly share their quarter hours, so this is far fewer rows than events.
-            SqliteRollupWriter.AddToStore(transaction, _rollup);
+            SqliteRollupWriter.AddToStore(connection, _rollup);
             _rollup.Clear();
         }
         transaction.Commit();
@@ -129,19 +129,6 @@ public sealed class SqliteEventAppender(SqliteDatabase database, bool keepRollup
         }
     }
 
-    private static void Step(sqlite3 db, sqlite3_stmt statement)
-    {
-        var rc = raw.sqlite3_step(statement);
-        raw.sqlite3_reset(statement);
-        if (rc != raw.SQLITE_DONE)
-        {
-            throw Error(db, rc);
-        }
-    }
-
-    private static SqliteException Error(sqlite3 db, int rc) =>
-        new($"SQLite error {rc}: {raw.sqlite3_errmsg(db).utf8_to_string()}", rc);
-
     private SqliteConnection Open()
     {
         if (_connection is not null)
@@ -157,19 +144,10 @@ public sealed class SqliteEventAppender(SqliteDatabase database, bool keepRollup
             pragmas.ExecuteNonQuery();
         }
         var db = connection.Handle!;
-        Prepare(db, InsertSql, out _insert);
-        Prepare(db, FindExistingSql, out _findExisting);
+        _insert = SqliteNative.Prepare(db, InsertSql);
+        _findExisting = SqliteNative.Prepare(db, FindExistingSql);
         _connection = connection;
         return connection;
-    }
-
-    private static void Prepare(sqlite3 db, string sql, out sqlite3_stmt statement)
-    {
-        var rc = raw.sqlite3_prepare_v2(db, sql, out statement);
-        if (rc != raw.SQLITE_OK)
-        {
-            throw Error(db, rc);
-        }
     }
 
     private void Reset()

@@ -31,9 +31,10 @@ public static class StorageRegistration
         services.AddSingleton(provider => new SqliteDatabase(provider.GetRequiredService<IOptions<UtmostOptions>>().Value.DataDir));
         services.AddSingleton<SqliteMigrator>();
         services.AddSingleton<ISchemaMigrator>(provider => provider.GetRequiredService<SqliteMigrator>());
+        var clickHouseEvents = options.Events.Provider == StorageProviders.ClickHouse;
+        services.AddSingleton<ISchemaMigrator>(provider => new SqliteEventIndexes(provider.GetRequiredService<SqliteDatabase>(), forSpool: clickHouseEvents));
         services.AddHostedService<SqliteCheckpointer>();
         // The embedded store keeps its rollups as it appends; as ClickHouse's spool, the shipper rolls up instead.
-        var clickHouseEvents = options.Events.Provider == StorageProviders.ClickHouse;
         services.AddSingleton(provider => new SqliteEventAppender(provider.GetRequiredService<SqliteDatabase>(), keepRollups: !clickHouseEvents));
         services.AddHostedService<EventRetention>();
         if (clickHouseEvents)

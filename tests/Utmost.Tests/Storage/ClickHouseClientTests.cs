@@ -57,6 +57,42 @@ public sealed class ClickHouseClientTests(ClickHouseServer server) : IClassFixtu
     }
 
     [BackendFact]
+    public async Task Rows_inserted_as_row_binary_come_back_unchanged()
+    {
+        var admin = Client("default");
+        await admin.ExecuteAsync("CREATE DATABASE IF NOT EXISTS binary_test", CancellationToken.None);
+        var client = Client("binary_test");
+        await client.ExecuteAsync("""
+            CREATE TABLE t (k UInt64, flag UInt8, s String, n Nullable(String), at Nullable(UInt64)) ENGINE = MergeTree ORDER BY k
+            """, CancellationToken.None);
+        var rows = new RowBinaryWriter();
+        // A string of 300 bytes needs a two-byte length.
+        string[] values = [.. Tricky, new string('x', 300)];
+        for (var i = 0; i < values.Length; i++)
+        {
+            rows.UInt64(ulong.MaxValue - (ulong)i);
+            rows.UInt8((byte)(i % 2));
+            rows.String(values[i]);
+            rows.NullableString(i % 3 == 0 ? null : values[i]);
+            rows.NullableUInt64(i % 2 == 0 ? null : (ulong)i * 1_000_000_007UL);
+        }
+
+        await client.InsertRowBinaryAsync("t", "k, flag, s, n, at", rows.Written, CancellationToken.None);
+        var stored = await client.QueryAsync("SELECT k, flag, s, n, at FROM t ORDER BY k DESC", CancellationToken.None);
+
+        Assert.Equal(values.Length, stored.Count);
+        for (var i = 0; i < values.Length; i++)
+        {
+            Assert.Equal(ulong.MaxValue - (ulong)i, stored[i].GetProperty("k").GetUInt64());
+            Assert.Equal(i % 2, stored[i].GetProperty("flag").GetInt32());
+            Assert.Equal(values[i], stored[i].GetProperty("s").GetString());
+            Assert.Equal(i % 3 == 0 ? null : values[i], stored[i].GetProperty("n").GetString());
+            ulong? at = stored[i].GetProperty("at").ValueKind == System.Text.Json.JsonValueKind.Null ? null : stored[i].GetProperty("at").GetUInt64();
+            Assert.Equal(i % 2 == 0 ? null : (ulong)i * 1_000_000_007UL, at);
+        }
+    }
+
+    [BackendFact]
     public async Task A_failing_statement_and_an_unreachable_server_raise_clear_errors()
     {
         var client = Client("default");

@@ -85,6 +85,21 @@ public sealed class SqliteMigratorTests : IDisposable
     }
 
     [Fact]
+    public async Task The_spool_drops_the_indexes_only_the_embedded_store_reads_with_and_the_store_builds_them_again()
+    {
+        var database = new SqliteDatabase(DataDir);
+        await new SqliteMigrator(database, TimeProvider.System).MigrateAsync(CancellationToken.None);
+        const string Indexes = "SELECT name FROM sqlite_master WHERE type = 'index' AND name IN ('ix_events_tenant_created', 'ix_events_tenant_campaign') ORDER BY name";
+        await using var connection = await database.OpenAsync(CancellationToken.None);
+
+        await new SqliteEventIndexes(database, forSpool: true).MigrateAsync(CancellationToken.None);
+        Assert.Equal("", await Rows(connection, Indexes));
+
+        await new SqliteEventIndexes(database, forSpool: false).MigrateAsync(CancellationToken.None);
+        Assert.Equal("ix_events_tenant_campaign ix_events_tenant_created", await Rows(connection, Indexes));
+    }
+
+    [Fact]
     public async Task Migrating_twice_or_from_two_processes_at_once_applies_each_migration_once()
     {
         var database = new SqliteDatabase(DataDir);

@@ -47,6 +47,14 @@ public sealed class ClickHouseClient(HttpClient http, ClickHouseConnection conne
         using var response = await SendAsync(BuildUri(true, $"INSERT INTO {table} FORMAT JSONEachRow"), content, cancellationToken);
     }
 
+    /// <summary>Inserts rows in RowBinary (see <see cref="RowBinaryWriter"/>); <paramref name="columns"/> is a fixed list in the rows' order.</summary>
+    public async Task InsertRowBinaryAsync(string table, string columns, ReadOnlyMemory<byte> rows, CancellationToken cancellationToken)
+    {
+        var content = new ReadOnlyMemoryContent(rows);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+        using var response = await SendAsync(BuildUri(true, $"INSERT INTO {table} ({columns}) FORMAT RowBinary"), content, cancellationToken);
+    }
+
     public async Task<bool> PingAsync(CancellationToken cancellationToken)
     {
         try

@@ -1,0 +1,26 @@
+namespace Utmost.Storage.Sqlite;
+
+/// <summary>
+/// The embedded event store reads events by tenant and time and by campaign. As ClickHouse's spool the same table
+/// is only appended to, shipped in rowid order and looked up by id or event_id, so those two indexes would slow
+/// every insert for nothing. Runs after the migrations: creates them for the store, drops them for the spool
+/// (switching back to the embedded store builds them again).
+/// </summary>
+public sealed class SqliteEventIndexes(SqliteDatabase database, bool forSpool) : ISchemaMigrator
+{
+    public string Describe => $"SQLite at {database.Path} (Utmost:DataDir)";
+
+    public async Task<int> MigrateAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = forSpool
+            ? "DROP INDEX IF EXISTS ix_events_tenant_created; DROP INDEX IF EXISTS ix_events_tenant_campaign;"
+            : """
+              CREATE INDEX IF NOT EXISTS ix_events_tenant_created ON marketing_events (tenant_key, created_at);
+              CREATE INDEX IF NOT EXISTS ix_events_tenant_campaign ON marketing_events (tenant_key, utm_campaign, event_type);
+              """;
+        await command.ExecuteNonQueryAsync(cancellationToken);
+        return 0;
+    }
+}
