@@ -74,8 +74,10 @@ public static class MetricsApi
         var bySource = await analytics.ByValueAndTypeAsync(caller.Tenant, range, Breakdown.UtmSource, cancellationToken);
         var byType = await analytics.CountsAsync(caller.Tenant, range, segments: null, cancellationToken);
         var funnels = bySource.GroupBy(r => r.Value).Select(g => Funnel(g.Key, g.Select(r => (r.EventType, r.Count)))).ToList();
-        // Events without a source are what the per-source counts leave of the totals.
-        var unsourced = Funnel(null, byType.Select(c => (c.EventType, c.Count - bySource.Where(r => r.EventType == c.EventType).Sum(r => r.Count))));
+        // Events without a source are what the per-source counts leave of the totals (never below zero, should an
+        // event arrive between the two reads).
+        var unsourced = Funnel(null, byType.Select(c =>
+            (c.EventType, Math.Max(0, c.Count - bySource.Where(r => r.EventType == c.EventType).Sum(r => r.Count)))));
         if (unsourced.Events > 0)
         {
             funnels.Add(unsourced);
