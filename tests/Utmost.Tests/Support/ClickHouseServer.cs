@@ -44,14 +44,25 @@ public sealed class ClickHouseServer : IAsyncLifetime
             throw new InvalidOperationException($"{Binary} is missing: install Debian's clickhouse-server (scripts/test.sh does, as root).");
         }
         Directory.CreateDirectory(_dir.Path);
-        var http = _httpPort ?? Ports.Free();
-        TcpPort = _tcpPort ?? Ports.Free();
-        var config = ConfigXml(_dir.Path, http, TcpPort, Ports.Free(), _extraConfig);
-        await File.WriteAllTextAsync(Path.Combine(_dir.Path, "config.xml"), config);
-        File.Copy("/etc/clickhouse-server/users.xml", Path.Combine(_dir.Path, "users.xml"));
-        HttpEndpoint = new Uri($"http://127.0.0.1:{http}/");
-        StartProcess();
-        await WaitUntilAnsweringAsync();
+        File.Copy("/etc/clickhouse-server/users.xml", Path.Combine(_dir.Path, "users.xml"), overwrite: true);
+        for (var attempt = 1; ; attempt++)
+        {
+            var http = _httpPort ?? Ports.Free();
+            TcpPort = _tcpPort ?? Ports.Free();
+            var config = ConfigXml(_dir.Path, http, TcpPort, Ports.Free(), _extraConfig);
+            await File.WriteAllTextAsync(Path.Combine(_dir.Path, "config.xml"), config);
+            HttpEndpoint = new Uri($"http://127.0.0.1:{http}/");
+            StartProcess();
+            try
+            {
+                await WaitUntilAnsweringAsync();
+                return;
+            }
+            catch (InvalidOperationException) when (attempt < 3 && _httpPort is null)
+            {
+                // A free port found here can be taken by another test's server before this one binds it: try others.
+            }
+        }
     }
 
     public Task DisposeAsync()
@@ -86,11 +97,37 @@ public sealed class ClickHouseServer : IAsyncLifetime
         var start = new ProcessStartInfo(Binary) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add($"--config-file={Path.Combine(_dir.Path, "config.xml")}");
         _process = Process.Start(start)!;
-        // Drain both pipes so the server never blocks on a full one.
-        _process.OutputDataReceived += (_, _) => { };
-        _process.ErrorDataReceived += (_, _) => { };
+        // Drain both pipes so the server never blocks on a full one; keep the last lines to explain a failed start.
+        _process.OutputDataReceived += (_, e) => Remember(e.Data);
+        _process.ErrorDataReceived += (_, e) => Remember(e.Data);
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
+    }
+
+    private readonly Queue<string> _lastLines = new();
+
+    private void Remember(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+        lock (_lastLines)
+        {
+            _lastLines.Enqueue(line);
+            if (_lastLines.Count > 5)
+            {
+                _lastLines.Dequeue();
+            }
+        }
+    }
+
+    private string[] LastLines()
+    {
+        lock (_lastLines)
+        {
+            return [.. _lastLines];
+        }
     }
 
     private async Task WaitUntilAnsweringAsync()
@@ -101,7 +138,7 @@ public sealed class ClickHouseServer : IAsyncLifetime
         {
             if (_process is null || _process.HasExited)
             {
-                throw new InvalidOperationException($"clickhouse-server exited with {_process?.ExitCode}");
+                throw new InvalidOperationException($"clickhouse-server exited with {_process?.ExitCode}: {string.Join(" | ", LastLines())}");
             }
             try
             {
