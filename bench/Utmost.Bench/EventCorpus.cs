@@ -24,7 +24,7 @@ internal sealed record SampleEvent(
         UtmCampaign = UtmCampaign,
         UtmTerm = UtmTerm,
         UtmContent = UtmContent,
-        LeadSource = Utmost.Core.Events.LeadSourceClassifier.Classify(UtmSource, UtmMedium, ReferrerUrl, PageUrl),
+        LeadSource = Utmost.Core.Channels.ChannelClassifier.Classify(new(UtmSource, UtmMedium, UtmCampaign, ReferrerUrl, PageUrl)).LeadSource,
         UserAgent = EventCorpus.UserAgent,
         IpAddress = "127.0.0.0",
         SessionId = SessionId,

@@ -1,4 +1,5 @@
 using Utmost.Campaigns;
+using Utmost.Channels;
 using Utmost.Cli;
 using Utmost.Events;
 using Utmost.Hosting;
@@ -30,6 +31,7 @@ public static partial class Program
         app.MapMetricsApi();
         app.MapCampaignsApi();
         app.MapTenantsApi();
+        app.MapChannelsApi();
         return app;
     }
 }

@@ -1,3 +1,4 @@
+using Utmost.Core.Channels;
 using Utmost.Core.Common;
 using Utmost.Core.Privacy;
 
@@ -31,7 +32,7 @@ public static class EventEnricher
             UtmContent = input.UtmContent,
             AdSource = input.AdSource,
             LeadSource = string.IsNullOrEmpty(input.LeadSource)
-                ? LeadSourceClassifier.Classify(input.UtmSource, input.UtmMedium, input.ReferrerUrl, input.PageUrl)
+                ? ChannelClassifier.Classify(new ChannelInput(input.UtmSource, input.UtmMedium, input.UtmCampaign, input.ReferrerUrl, input.PageUrl)).LeadSource
                 : input.LeadSource,
             UserAgent = userAgent is null ? null : TextRules.Truncate(TextRules.Sanitize(userAgent), EventLimits.UserAgent),
             IpAddress = ip,

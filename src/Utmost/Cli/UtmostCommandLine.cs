@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Options;
+using Utmost.Core.Channels;
 using Utmost.Hosting;
 using Utmost.Storage.Sqlite;
 using Utmost.Tenancy;
@@ -59,6 +60,24 @@ public static class UtmostCommandLine
             return new { tenant = parse.GetValue(tenant), role = parse.GetValue(role), key };
         }, cancellationToken));
         root.Subcommands.Add(new Command("keys", "Manage API keys.") { createKey });
+
+        var source = new Option<string?>("--source") { Description = "utm_source, or a referrer host." };
+        var medium = new Option<string?>("--medium") { Description = "utm_medium." };
+        var campaign = new Option<string?>("--campaign") { Description = "utm_campaign." };
+        var referrer = new Option<string?>("--referrer") { Description = "The referrer URL." };
+        var landing = new Option<string?>("--url") { Description = "The landing page URL (its UTM tags and click ids count too)." };
+        var classify = new Command("classify", "Print the channel (GA4 default channel group), lead source, source and medium of a visit as JSON.")
+        {
+            source, medium, campaign, referrer, landing,
+        };
+        classify.SetAction(parse =>
+        {
+            var traffic = ChannelClassifier.Classify(new ChannelInput(
+                parse.GetValue(source), parse.GetValue(medium), parse.GetValue(campaign), parse.GetValue(referrer), parse.GetValue(landing)));
+            Console.WriteLine(JsonSerializer.Serialize(traffic, Json));
+            return 0;
+        });
+        root.Subcommands.Add(classify);
 
         return root;
     }

@@ -85,5 +85,22 @@ public sealed class CliTests : IDisposable
         Assert.DoesNotContain("   at ", error + output);
     }
 
+    [Fact]
+    public async Task Classify_prints_the_channel_lead_source_source_and_medium_as_json()
+    {
+        var (exit, output, error) = await ServerProcess.RunCliAsync(
+            "classify", "--referrer", "https://www.google.de/", "--url", "https://shop.example.com/?gclid=abc");
+        Assert.True(exit == 0, error);
+        var paid = ServerProcess.ParseJson(output);
+        Assert.Equal(("Paid Search", "paid_search", "google", "cpc"), (paid.GetProperty("channel").GetString(),
+            paid.GetProperty("lead_source").GetString(), paid.GetProperty("source").GetString(), paid.GetProperty("medium").GetString()));
+
+        (exit, output, error) = await ServerProcess.RunCliAsync("classify", "--source", "l.facebook.com", "--medium", "paid", "--campaign", "spring");
+        Assert.True(exit == 0, error);
+        var social = ServerProcess.ParseJson(output);
+        Assert.Equal(("Paid Social", "facebook", "spring"), (social.GetProperty("channel").GetString(),
+            social.GetProperty("source").GetString(), social.GetProperty("campaign").GetString()));
+    }
+
     public void Dispose() => _temp.Dispose();
 }
