@@ -84,10 +84,21 @@ internal sealed class ClickHouseProcess : IAsyncDisposable
             var body = new StringBuilder();
             foreach (var e in BackendComparison.Generate(corpus, done, (int)Math.Min(chunk, count - done)))
             {
-                body.Append(ClickHouseRows.ToJsonLine(e));
+                body.Append(AtVersionOne(ClickHouseRows.ToJsonLine(e))).Append('\n');
             }
             await client.InsertAsync(ClickHouseMigrator.EventsTable, Encoding.UTF8.GetBytes(body.ToString()), cancellationToken);
         }
+    }
+
+    /// <summary>Columns added by later migrations are left out: the table is still at schema version 1.</summary>
+    private static string AtVersionOne(string jsonLine)
+    {
+        var row = System.Text.Json.Nodes.JsonNode.Parse(jsonLine)!.AsObject();
+        foreach (var column in new[] { "visitor_id", "channel", "source", "medium", "device_type", "browser", "os", "is_bot" })
+        {
+            row.Remove(column);
+        }
+        return row.ToJsonString();
     }
 
     public async ValueTask DisposeAsync()

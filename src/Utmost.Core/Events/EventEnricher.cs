@@ -1,10 +1,14 @@
 using Utmost.Core.Channels;
 using Utmost.Core.Common;
+using Utmost.Core.Devices;
 using Utmost.Core.Privacy;
 
 namespace Utmost.Core.Events;
 
-/// <summary>Turns a validated input into the stored event: lead source, anonymised IP, user agent, times, id.</summary>
+/// <summary>
+/// Turns a validated input into the stored event: channel, source and medium (and the lead source when absent),
+/// device from the user agent, anonymised IP, times, id.
+/// </summary>
 public static class EventEnricher
 {
     public static MarketingEvent Enrich(EventInput input, IngestionContext context)
@@ -15,6 +19,8 @@ public static class EventEnricher
             ? IpAnonymizer.Anonymize(input.IpAddress)
             : IpAnonymizer.Anonymize(context.ClientIp);
         var userAgent = context.Trusted && input.UserAgent is not null ? input.UserAgent : context.UserAgent ?? input.UserAgent;
+        var traffic = ChannelClassifier.Classify(new ChannelInput(input.UtmSource, input.UtmMedium, input.UtmCampaign, input.ReferrerUrl, input.PageUrl));
+        var device = UserAgentClassifier.Classify(userAgent);
         return new MarketingEvent
         {
             Id = Ids.New(occurredAt),
@@ -31,9 +37,7 @@ public static class EventEnricher
             UtmTerm = input.UtmTerm,
             UtmContent = input.UtmContent,
             AdSource = input.AdSource,
-            LeadSource = string.IsNullOrEmpty(input.LeadSource)
-                ? ChannelClassifier.Classify(new ChannelInput(input.UtmSource, input.UtmMedium, input.UtmCampaign, input.ReferrerUrl, input.PageUrl)).LeadSource
-                : input.LeadSource,
+            LeadSource = string.IsNullOrEmpty(input.LeadSource) ? traffic.LeadSource : input.LeadSource,
             UserAgent = userAgent is null ? null : TextRules.Truncate(TextRules.Sanitize(userAgent), EventLimits.UserAgent),
             IpAddress = ip,
             SessionId = input.SessionId,
@@ -43,6 +47,14 @@ public static class EventEnricher
             MetadataJson = input.MetadataJson,
             CreatedAt = occurredAt.ToUnixTimeMilliseconds(),
             ReceivedAt = context.ReceivedAt.ToUnixTimeMilliseconds(),
+            VisitorId = input.VisitorId,
+            Channel = traffic.Channel,
+            Source = traffic.Source,
+            Medium = traffic.Medium,
+            DeviceType = device.DeviceType,
+            Browser = device.Browser,
+            Os = device.Os,
+            IsBot = device.IsBot,
         };
     }
 }

@@ -26,6 +26,9 @@ public sealed record EventInput
     public string? UserAgent { get; set; }
     public string? IpAddress { get; set; }
     public string? SessionId { get; set; }
+
+    /// <summary>The tracker's anonymous visitor id.</summary>
+    public string? VisitorId { get; set; }
     public ExternalId? UserId { get; set; }
     public ExternalId? LeadId { get; set; }
     public string PropertiesJson { get; set; } = "{}";

@@ -102,6 +102,7 @@ public static class EventParser
                 case "utm_content": input.UtmContent = ReadString(value, field, EventLimits.ShortText, errors); break;
                 case "ad_source": input.AdSource = ReadString(value, field, EventLimits.ShortText, errors); break;
                 case "session_id": input.SessionId = ReadString(value, field, EventLimits.ShortText, errors); break;
+                case "visitor_id": input.VisitorId = ReadString(value, field, EventLimits.ShortText, errors); break;
                 case "lead_source":
                     input.LeadSource = ReadString(value, field, EventLimits.ShortText, errors);
                     if (input.LeadSource is { Length: > 0 } source && !EventTypes.IsValid(source))

@@ -31,6 +31,22 @@ public sealed record MarketingEvent
     public long CreatedAt { get; init; }
     public long ReceivedAt { get; init; }
     public long? DeletedAt { get; init; }
+
+    public string? VisitorId { get; init; }
+
+    /// <summary>The GA4 default channel group (or the tenant's own channel); null for events stored before channels existed.</summary>
+    public string? Channel { get; init; }
+
+    /// <summary>The normalised source and medium the channel was decided on (<c>google</c> / <c>cpc</c>).</summary>
+    public string? Source { get; init; }
+
+    public string? Medium { get; init; }
+    public string? DeviceType { get; init; }
+    public string? Browser { get; init; }
+    public string? Os { get; init; }
+
+    /// <summary>Sent by a bot or crawler: stored, but left out of metrics.</summary>
+    public bool IsBot { get; init; }
 }
 
 /// <summary>What the server knows of the request an event came in, beyond its body.</summary>

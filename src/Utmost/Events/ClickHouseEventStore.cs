@@ -80,8 +80,8 @@ public sealed class ClickHouseEventStore(
             await using var mark = connection.CreateCommand();
             mark.Transaction = transaction;
             mark.CommandText = """
-                INSERT INTO spool_deleted_events (tenant_key, id, created_at, event_type, utm_source, utm_medium, utm_campaign, deleted_at)
-                SELECT tenant_key, id, created_at, event_type, utm_source, utm_medium, utm_campaign, $at FROM marketing_events
+                INSERT INTO spool_deleted_events (tenant_key, id, created_at, event_type, utm_source, utm_medium, utm_campaign, deleted_at, is_bot)
+                SELECT tenant_key, id, created_at, event_type, utm_source, utm_medium, utm_campaign, $at, is_bot FROM marketing_events
                 WHERE tenant_key = $tenant_key AND id = $id AND deleted_at IS NULL;
                 UPDATE marketing_events SET deleted_at = $at WHERE tenant_key = $tenant_key AND id = $id AND deleted_at IS NULL;
                 """;
@@ -181,6 +181,14 @@ internal static class ClickHouseRows
         CreatedAt = r.GetProperty("created_at").GetInt64(),
         ReceivedAt = r.GetProperty("received_at").GetInt64(),
         DeletedAt = r.GetProperty("deleted_at").ValueKind == JsonValueKind.Null ? null : r.GetProperty("deleted_at").GetInt64(),
+        VisitorId = Text(r, "visitor_id"),
+        Channel = Text(r, "channel"),
+        Source = Text(r, "source"),
+        Medium = Text(r, "medium"),
+        DeviceType = Text(r, "device_type"),
+        Browser = Text(r, "browser"),
+        Os = Text(r, "os"),
+        IsBot = r.GetProperty("is_bot").GetInt32() == 1,
     };
 
     /// <summary>An event as stored in ClickHouse: deletes live in deleted_events, so deleted_at stays null.</summary>
@@ -194,6 +202,8 @@ internal static class ClickHouseRows
         ["lead_id"] = e.LeadId?.Value, ["lead_id_is_number"] = e.LeadId?.IsNumber == true ? 1 : 0,
         ["properties"] = e.PropertiesJson, ["metadata"] = e.MetadataJson, ["created_at"] = e.CreatedAt,
         ["received_at"] = e.ReceivedAt, ["deleted_at"] = null, ["version"] = 0,
+        ["visitor_id"] = e.VisitorId, ["channel"] = e.Channel, ["source"] = e.Source, ["medium"] = e.Medium,
+        ["device_type"] = e.DeviceType, ["browser"] = e.Browser, ["os"] = e.Os, ["is_bot"] = e.IsBot ? 1 : 0,
     }) + "\n";
 
     /// <summary>A soft delete, with what the rollup readers need to subtract the event.</summary>
@@ -201,6 +211,7 @@ internal static class ClickHouseRows
     {
         ["tenant_key"] = e.TenantKey, ["id"] = e.Id, ["created_at"] = e.CreatedAt, ["event_type"] = e.EventType,
         ["utm_source"] = e.UtmSource, ["utm_medium"] = e.UtmMedium, ["utm_campaign"] = e.UtmCampaign, ["deleted_at"] = deletedAtMs,
+        ["is_bot"] = e.IsBot ? 1 : 0,
     }) + "\n";
 
     private static string? Text(JsonElement row, string name) =>

@@ -157,7 +157,7 @@ public sealed partial class ClickHouseShipper(SqliteDatabase spool, ClickHouseCl
     {
         await using var select = connection.CreateCommand();
         select.CommandText = """
-            SELECT seq, tenant_key, id, created_at, event_type, utm_source, utm_medium, utm_campaign, deleted_at
+            SELECT seq, tenant_key, id, created_at, event_type, utm_source, utm_medium, utm_campaign, deleted_at, is_bot
             FROM spool_deleted_events ORDER BY seq LIMIT $limit
             """;
         select.Parameters.AddWithValue("$limit", BatchRows);
@@ -212,7 +212,7 @@ public sealed partial class ClickHouseShipper(SqliteDatabase spool, ClickHouseCl
         {
             "id" or "event_type" or "lead_source" or "properties" or "metadata" => ColumnKind.Text,
             "tenant_key" or "created_at" or "received_at" => ColumnKind.UInt64,
-            "user_id_is_number" or "lead_id_is_number" => ColumnKind.UInt8,
+            "user_id_is_number" or "lead_id_is_number" or "is_bot" => ColumnKind.UInt8,
             // Deletes travel apart, to deleted_events: every event is shipped as it was stored.
             "deleted_at" => ColumnKind.AlwaysNull,
             _ => ColumnKind.NullableText,
@@ -233,7 +233,7 @@ public sealed partial class ClickHouseShipper(SqliteDatabase spool, ClickHouseCl
         raw.sqlite3_bind_int(select, 2, BatchRows);
         int Ordinal(string column) => Array.FindIndex(EventColumns, c => c.Name == column) + 1;
         int id = Ordinal("id"), tenantKey = Ordinal("tenant_key"), createdAt = Ordinal("created_at"), eventType = Ordinal("event_type");
-        int source = Ordinal("utm_source"), medium = Ordinal("utm_medium"), campaign = Ordinal("utm_campaign");
+        int source = Ordinal("utm_source"), medium = Ordinal("utm_medium"), campaign = Ordinal("utm_campaign"), isBot = Ordinal("is_bot");
         string? Text(int ordinal) => raw.sqlite3_column_type(select, ordinal) == raw.SQLITE_NULL ? null : raw.sqlite3_column_text(select, ordinal).utf8_to_string();
         var batch = new EventBatch { LastRowid = watermark };
         var rows = batch.Rows;
@@ -266,7 +266,11 @@ public sealed partial class ClickHouseShipper(SqliteDatabase spool, ClickHouseCl
             rows.UInt64(0); // version
             var row = new BatchRow(Text(id)!, raw.sqlite3_column_int64(select, tenantKey), raw.sqlite3_column_int64(select, createdAt), start, rows.Length);
             batch.Index.Add(row);
-            batch.Rollup.Add(row.TenantKey, row.CreatedAt, Text(eventType)!, Text(source), Text(medium), Text(campaign));
+            if (raw.sqlite3_column_int64(select, isBot) == 0)
+            {
+                // Bots are stored but left out of metrics, so out of the rollups too.
+                batch.Rollup.Add(row.TenantKey, row.CreatedAt, Text(eventType)!, Text(source), Text(medium), Text(campaign));
+            }
         }
         return rc == raw.SQLITE_DONE ? batch : throw SqliteNative.Error(db, rc);
     }

@@ -71,15 +71,19 @@ public static class EventsApi
     public sealed record EventRequest(
         string EventType, string? EventId, string? Site, string? TenantId, string? EventName, string? PageUrl, string? ReferrerUrl,
         string? UtmSource, string? UtmMedium, string? UtmCampaign, string? UtmTerm, string? UtmContent, string? AdSource,
-        string? LeadSource, string? UserAgent, string? IpAddress, string? SessionId, JsonElement? UserId, JsonElement? LeadId,
+        string? LeadSource, string? UserAgent, string? IpAddress, string? SessionId, string? VisitorId, JsonElement? UserId, JsonElement? LeadId,
         JsonElement? Properties, JsonElement? Metadata, DateTimeOffset? Timestamp);
 
-    /// <summary>A stored event: the seed's MarketingEvent, plus the client's event_id and the server's receive time.</summary>
+    /// <summary>
+    /// A stored event: the seed's MarketingEvent, plus the client's event_id, the server's receive time, and what
+    /// ingestion derived (visitor, channel with normalised source and medium, device).
+    /// </summary>
     public sealed record EventResponse(
         string Id, string TenantId, string? EventId, string EventType, string? EventName, string? PageUrl, string? ReferrerUrl,
         string? UtmSource, string? UtmMedium, string? UtmCampaign, string? UtmTerm, string? UtmContent, string? AdSource,
         string LeadSource, string? UserAgent, string? IpAddress, string? SessionId, JsonElement? UserId, JsonElement? LeadId,
-        JsonElement Properties, JsonElement Metadata, DateTimeOffset CreatedAt, DateTimeOffset ReceivedAt, DateTimeOffset? DeletedAt)
+        JsonElement Properties, JsonElement Metadata, DateTimeOffset CreatedAt, DateTimeOffset ReceivedAt, DateTimeOffset? DeletedAt,
+        string? VisitorId, string? Channel, string? Source, string? Medium, string? DeviceType, string? Browser, string? Os, bool IsBot)
     {
         public static EventResponse From(MarketingEvent e) => new(
             e.Id, e.TenantId, e.EventId, e.EventType, e.EventName, e.PageUrl, e.ReferrerUrl,
@@ -87,7 +91,8 @@ public static class EventsApi
             e.LeadSource, e.UserAgent, e.IpAddress, e.SessionId, ToJson(e.UserId), ToJson(e.LeadId),
             JsonElement.Parse(e.PropertiesJson), JsonElement.Parse(e.MetadataJson),
             DateTimeOffset.FromUnixTimeMilliseconds(e.CreatedAt), DateTimeOffset.FromUnixTimeMilliseconds(e.ReceivedAt),
-            e.DeletedAt is { } deleted ? DateTimeOffset.FromUnixTimeMilliseconds(deleted) : null);
+            e.DeletedAt is { } deleted ? DateTimeOffset.FromUnixTimeMilliseconds(deleted) : null,
+            e.VisitorId, e.Channel, e.Source, e.Medium, e.DeviceType, e.Browser, e.Os, e.IsBot);
 
         private static JsonElement? ToJson(ExternalId? id) => id switch
         {

@@ -19,8 +19,10 @@ public sealed class SqliteEventAppender(SqliteDatabase database, bool keepRollup
         INSERT INTO marketing_events (
             id, tenant_key, event_id, event_type, event_name, page_url, referrer_url, utm_source, utm_medium, utm_campaign,
             utm_term, utm_content, ad_source, lead_source, user_agent, ip_address, session_id, user_id, user_id_is_number,
-            lead_id, lead_id_is_number, properties, metadata, created_at, received_at)
-        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)
+            lead_id, lead_id_is_number, properties, metadata, created_at, received_at,
+            visitor_id, channel, source, medium, device_type, browser, os, is_bot)
+        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25,
+                ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33)
         ON CONFLICT DO NOTHING
         """;
 
@@ -67,7 +69,7 @@ public sealed class SqliteEventAppender(SqliteDatabase database, bool keepRollup
             if (raw.sqlite3_changes(db) == 1 || e.EventId is null)
             {
                 results[i] = new AppendResult(e.Id, Duplicate: false);
-                if (keepRollups)
+                if (keepRollups && !e.IsBot)
                 {
                     _rollup.Add(e.TenantKey, e.CreatedAt, e.EventType, e.UtmSource, e.UtmMedium, e.UtmCampaign);
                 }
@@ -118,6 +120,14 @@ public sealed class SqliteEventAppender(SqliteDatabase database, bool keepRollup
         BindText(statement, 23, e.MetadataJson);
         raw.sqlite3_bind_int64(statement, 24, e.CreatedAt);
         raw.sqlite3_bind_int64(statement, 25, e.ReceivedAt);
+        BindText(statement, 26, e.VisitorId);
+        BindText(statement, 27, e.Channel);
+        BindText(statement, 28, e.Source);
+        BindText(statement, 29, e.Medium);
+        BindText(statement, 30, e.DeviceType);
+        BindText(statement, 31, e.Browser);
+        BindText(statement, 32, e.Os);
+        raw.sqlite3_bind_int(statement, 33, e.IsBot ? 1 : 0);
     }
 
     private static void BindText(sqlite3_stmt statement, int index, string? value)

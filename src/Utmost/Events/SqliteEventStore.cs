@@ -8,11 +8,12 @@ namespace Utmost.Events;
 
 public sealed class SqliteEventStore(SqliteDatabase database, SqliteEventAppender appender) : IEventStore
 {
-    /// <summary>Every column, in the order the readers (and the ClickHouse shipper) expect; deleted_at comes last.</summary>
+    /// <summary>Every column, in the order the readers (and the ClickHouse shipper) expect.</summary>
     internal const string Columns = """
         id, tenant_key, event_id, event_type, event_name, page_url, referrer_url, utm_source, utm_medium, utm_campaign,
         utm_term, utm_content, ad_source, lead_source, user_agent, ip_address, session_id, user_id, user_id_is_number,
-        lead_id, lead_id_is_number, properties, metadata, created_at, received_at, deleted_at
+        lead_id, lead_id_is_number, properties, metadata, created_at, received_at, deleted_at,
+        visitor_id, channel, source, medium, device_type, browser, os, is_bot
         """;
 
     public Task<IReadOnlyList<AppendResult>> AppendAsync(IReadOnlyList<MarketingEvent> events, CancellationToken cancellationToken) =>
@@ -137,6 +138,14 @@ public sealed class SqliteEventStore(SqliteDatabase database, SqliteEventAppende
         CreatedAt = r.GetInt64(23),
         ReceivedAt = r.GetInt64(24),
         DeletedAt = r.IsDBNull(25) ? null : r.GetInt64(25),
+        VisitorId = Text(r, 26),
+        Channel = Text(r, 27),
+        Source = Text(r, 28),
+        Medium = Text(r, 29),
+        DeviceType = Text(r, 30),
+        Browser = Text(r, 31),
+        Os = Text(r, 32),
+        IsBot = r.GetInt64(33) == 1,
     };
 
     private static string? Text(SqliteDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);

@@ -58,7 +58,7 @@ public sealed class ClickHouseMarketingAnalytics(ClickHouseClient clickHouse, Cl
                    maxIf(created_at, created_at >= {ClickHouseSql.Literal(lastStart)}) AS last,
                    countIf(created_at >= {ClickHouseSql.Literal(lastStart)}) AS lasts
             FROM marketing_events
-            WHERE tenant_key = {tenantKey} AND {condition} AND {ClickHouseEventStore.NotDeleted(tenantKey)}
+            WHERE tenant_key = {tenantKey} AND is_bot = 0 AND {condition} AND {ClickHouseEventStore.NotDeleted(tenantKey)}
             """, cancellationToken)).Single();
         return row.GetProperty("firsts").GetInt64() > 0 && row.GetProperty("lasts").GetInt64() > 0
             ? (row.GetProperty("first").GetInt64(), row.GetProperty("last").GetInt64())

@@ -7,6 +7,7 @@ namespace Utmost.Metrics;
 /// Builds the metrics queries over rollups, raw events and soft deletes, in SQL that SQLite and ClickHouse 18.16
 /// both run. Each query adds up signed pieces: rollup rows for the aligned middle of the range, raw events for
 /// its ragged ends, and minus one for every soft-deleted event in the range (rollups count every stored event).
+/// Bots are left out everywhere: the rollups never count them.
 /// An instance builds one query: subclasses say how a value is passed (parameter or escaped literal) and what
 /// differs between the engines. Column and table names come from this file only.
 /// </summary>
@@ -50,13 +51,13 @@ public abstract class RollupSql
         {
             pieces.Add($"""
                 SELECT created_at AS t, event_type, {Int(1)} AS c FROM marketing_events
-                WHERE tenant_key = {tenant} AND created_at >= {Value(from)} AND created_at < {Value(to)}
+                WHERE tenant_key = {tenant} AND is_bot = 0 AND created_at >= {Value(from)} AND created_at < {Value(to)}
                 """);
         }
         var (deleted, condition) = Deleted;
         pieces.Add($"""
             SELECT created_at AS t, event_type, {Int(-1)} AS c FROM {deleted}
-            WHERE tenant_key = {tenant} AND {condition} AND created_at >= {Value(plan.From)} AND created_at < {Value(plan.To)}
+            WHERE tenant_key = {tenant} AND {condition} AND is_bot = 0 AND created_at >= {Value(plan.From)} AND created_at < {Value(plan.To)}
             """);
         var union = string.Join("\nUNION ALL\n", pieces);
         if (segments is null)
@@ -104,14 +105,14 @@ public abstract class RollupSql
         {
             pieces.Add($"""
                 SELECT {NotNull(dimension)} AS value, event_type, {Int(1)} AS c FROM marketing_events
-                WHERE tenant_key = {tenant} AND {dimension} IS NOT NULL
+                WHERE tenant_key = {tenant} AND is_bot = 0 AND {dimension} IS NOT NULL
                   AND created_at >= {Value(from)} AND created_at < {Value(to)}{Filters(dimension)}
                 """);
         }
         var (deleted, condition) = Deleted;
         pieces.Add($"""
             SELECT {NotNull(dimension)} AS value, event_type, {Int(-1)} AS c FROM {deleted}
-            WHERE tenant_key = {tenant} AND {condition} AND {dimension} IS NOT NULL
+            WHERE tenant_key = {tenant} AND {condition} AND is_bot = 0 AND {dimension} IS NOT NULL
               AND created_at >= {Value(plan.From)} AND created_at < {Value(plan.To)}{Filters(dimension)}
             """);
         var groups = options.ByType ? "value, event_type" : "value";

@@ -40,7 +40,7 @@ public sealed class SqliteMarketingAnalytics(SqliteDatabase database) : RollupAn
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         // Walking the (tenant_key, created_at) index from either end stops at the first event not deleted.
-        const string Events = "FROM marketing_events WHERE tenant_key = $tenant_key AND created_at >= $from AND created_at < $to AND deleted_at IS NULL";
+        const string Events = "FROM marketing_events WHERE tenant_key = $tenant_key AND created_at >= $from AND created_at < $to AND deleted_at IS NULL AND is_bot = 0";
         command.CommandText = $"""
             SELECT (SELECT created_at {Events} ORDER BY created_at LIMIT 1),
                    (SELECT created_at {Events} ORDER BY created_at DESC LIMIT 1)

@@ -116,6 +116,41 @@ public abstract class EventsApiTests(TestServer server)
         }
         Assert.Equal("phone_call", (await viewer.GetJsonAsync($"/marketing/events/{id}")).GetProperty("event_type").GetString());
     }
+
+    [BackendFact]
+    public async Task Ingestion_stores_the_channel_source_medium_device_and_visitor_of_each_event()
+    {
+        var tenant = await server.CreateTenantAsync("enriched");
+        using var admin = server.WithKey(tenant.AdminKey);
+        const string iPhone = "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1";
+        var ids = (await admin.PostJsonAsync("/marketing/events", JsonSerializer.Serialize(new object[]
+        {
+            new { event_type = "page_view", visitor_id = "v-1", user_agent = iPhone, referrer_url = "https://www.google.co.uk/",
+                  page_url = "https://shop.example.com/?gclid=abc" },
+            new { event_type = "page_view", user_agent = "Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)",
+                  referrer_url = "https://l.facebook.com/l.php", page_url = "https://shop.example.com/" },
+        }))).GetProperty("ids").EnumerateArray().Select(i => i.GetString()!).ToList();
+
+        var person = await admin.GetJsonAsync($"/marketing/events/{ids[0]}");
+        var bot = await admin.GetJsonAsync($"/marketing/events/{ids[1]}");
+
+        Assert.Equal(("v-1", "Paid Search", "google", "cpc", "paid_search"), (person.GetProperty("visitor_id").GetString(),
+            person.GetProperty("channel").GetString(), person.GetProperty("source").GetString(), person.GetProperty("medium").GetString(),
+            person.GetProperty("lead_source").GetString()));
+        Assert.Equal(("mobile", "Safari", "iOS", false), (person.GetProperty("device_type").GetString(), person.GetProperty("browser").GetString(),
+            person.GetProperty("os").GetString(), person.GetProperty("is_bot").GetBoolean()));
+        Assert.Equal(("Organic Social", "facebook", "bot", true), (bot.GetProperty("channel").GetString(), bot.GetProperty("source").GetString(),
+            bot.GetProperty("device_type").GetString(), bot.GetProperty("is_bot").GetBoolean()));
+        // Bots are kept, but metrics leave them out.
+        Assert.Equal(2, (await admin.GetJsonAsync("/marketing/events")).GetArrayLength());
+        var metrics = await admin.GetJsonAsync("/marketing/metrics");
+        Assert.Equal((1, 1), (metrics.GetProperty("total_events").GetInt64(), metrics.GetProperty("timeline_data").EnumerateArray().Sum(d => d.GetProperty("events").GetInt64())));
+        using (var deleted = await admin.DeleteAsync($"/marketing/events/{ids[1]}"))
+        {
+            Assert.Equal(204, (int)deleted.StatusCode);
+        }
+        Assert.Equal(1, (await admin.GetJsonAsync("/marketing/metrics")).GetProperty("total_events").GetInt64());
+    }
 }
 
 [NeedsServers]

@@ -26,4 +26,28 @@ public sealed class ClickHouseClusterTests(ClickHouseClusterTestServer server) :
         Assert.All(perShard, n => Assert.True(n > 50, $"a shard holds only {n} of 400 events"));
         Assert.Equal(400, perShard.Sum());
     }
+
+    [BackendFact]
+    public async Task Upgrading_a_cluster_adds_new_columns_to_the_shard_tables_and_their_distributed_tables()
+    {
+        var nodes = server.Cluster.Nodes
+            .Select(node => new ClickHouseClient(new HttpClient(), ClickHouseConnection.Parse(node.ConnectionString("upgrade")))).ToArray();
+        var migrator = new ClickHouseMigrator(nodes, ClickHouseCluster.Name, TimeProvider.System);
+        await migrator.MigrateAsync(CancellationToken.None, targetVersion: 2);
+        Assert.DoesNotContain("is_bot", await ColumnsAsync(nodes[0], ClickHouseMigrator.EventsTable));
+
+        await migrator.MigrateAsync(CancellationToken.None);
+        await migrator.MigrateAsync(CancellationToken.None); // again: nothing left to do, and no error
+
+        foreach (var node in nodes)
+        {
+            Assert.Contains("is_bot", await ColumnsAsync(node, ClickHouseMigrator.EventsTable));
+            Assert.Contains("is_bot", await ColumnsAsync(node, ClickHouseMigrator.LocalName(ClickHouseMigrator.EventsTable)));
+            Assert.Contains("is_bot", await ColumnsAsync(node, ClickHouseMigrator.DeletedEventsTable));
+        }
+    }
+
+    private static async Task<List<string>> ColumnsAsync(ClickHouseClient node, string table) =>
+        (await node.QueryAsync($"SELECT name FROM system.columns WHERE database = 'upgrade' AND table = {ClickHouseSql.Literal(table)}", CancellationToken.None))
+        .Select(r => r.GetProperty("name").GetString()!).ToList();
 }

@@ -72,7 +72,14 @@ public sealed partial class ClickHouseMigrator(IReadOnlyList<ClickHouseClient> n
             var sql = cluster is null ? script.Sql : ShardedTableName().Replace(script.Sql, m => LocalName(m.Value));
             foreach (var statement in Statements(sql))
             {
-                await node.ExecuteAsync(statement, cancellationToken);
+                try
+                {
+                    await node.ExecuteAsync(statement, cancellationToken);
+                }
+                catch (ClickHouseException e) when (IsAddColumn(statement) && e.Message.Contains("already exists", StringComparison.Ordinal))
+                {
+                    // 18.16 has no ADD COLUMN IF NOT EXISTS; an ALTER applies whole or not at all, so this one ran before.
+                }
             }
             var row = JsonSerializer.Serialize(new { version = script.Version, name = script.Name, applied_at = clock.GetUtcNow().ToUnixTimeMilliseconds() });
             await node.InsertAsync("schema_migrations", System.Text.Encoding.UTF8.GetBytes(row + "\n"), cancellationToken);
@@ -86,10 +93,31 @@ public sealed partial class ClickHouseMigrator(IReadOnlyList<ClickHouseClient> n
                     CREATE TABLE IF NOT EXISTS {table} AS {LocalName(table)}
                     ENGINE = Distributed({cluster}, {node.Connection.Database}, {LocalName(table)}, {shardingKey})
                     """, cancellationToken);
+                await AddMissingColumnsAsync(node, table, cancellationToken);
             }
         }
         return applied;
     }
+
+    /// <summary>Columns added to a shard table since its Distributed table was made are added to that too.</summary>
+    private static async Task AddMissingColumnsAsync(ClickHouseClient node, string table, CancellationToken cancellationToken)
+    {
+        async Task<List<(string Name, string Type)>> ColumnsAsync(string name) =>
+            (await node.QueryAsync(ClickHouseSql.Format(
+                "SELECT name, type FROM system.columns WHERE database = {db} AND table = {table}",
+                new Dictionary<string, string> { ["db"] = ClickHouseSql.Literal(node.Connection.Database), ["table"] = ClickHouseSql.Literal(name) }),
+                cancellationToken))
+            .Select(r => (r.GetProperty("name").GetString()!, r.GetProperty("type").GetString()!)).ToList();
+        var distributed = (await ColumnsAsync(table)).Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
+        foreach (var (name, type) in (await ColumnsAsync(LocalName(table))).Where(c => !distributed.Contains(c.Name)))
+        {
+            // Names and types come from the server's own catalogue of our tables.
+            await node.ExecuteAsync($"ALTER TABLE {table} ADD COLUMN {name} {type}", cancellationToken);
+        }
+    }
+
+    private static bool IsAddColumn(string statement) =>
+        statement.StartsWith("ALTER TABLE", StringComparison.OrdinalIgnoreCase) && statement.Contains("ADD COLUMN", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>A script's statements: ClickHouse's HTTP interface takes one at a time. Statements end with ';' at a line's end.</summary>
     public static IEnumerable<string> Statements(string script) =>
