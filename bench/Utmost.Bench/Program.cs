@@ -6,7 +6,13 @@ using Utmost.Bench;
 
 // Ingestion benchmark: the real server over real HTTP, then the raw SQLite ceiling, then one table of verdicts.
 // `backends [N]` compares the event backends instead: ingestion, and the metrics overview over N preloaded events.
+// `enrichment` measures the per-event cost of enrichment in-process.
 var compareBackends = args.Length > 0 && args[0] == "backends";
+var enrichment = args.Length > 0 && args[0] == "enrichment";
+if (enrichment)
+{
+    args = args[1..];
+}
 long metricsEvents = 1_000_000;
 if (compareBackends)
 {
@@ -42,6 +48,10 @@ try
     if (compareBackends)
     {
         return await BackendComparison.RunAsync(options, metricsEvents, workDir, ct);
+    }
+    if (enrichment)
+    {
+        return EnrichmentBenchmark.Run(options);
     }
     Console.WriteLine($"Building the event corpus (seed {options.Seed}, {options.BatchSize} events per batch)...");
     var corpus = EventCorpus.Create(options.Seed, options.BatchSize);

@@ -125,11 +125,11 @@ public static partial class ChannelClassifier
 
     public static TrafficSource Classify(ChannelInput input, IReadOnlyList<ChannelRule>? tenantRules = null)
     {
-        var landingHost = Urls.HostOf(input.LandingUrl);
-        var utmSource = Blank(input.Source) ?? QueryValue(input.LandingUrl, "utm_source");
-        var utmMedium = Blank(input.Medium) ?? QueryValue(input.LandingUrl, "utm_medium");
-        var campaign = Blank(input.Campaign) ?? QueryValue(input.LandingUrl, "utm_campaign");
-        var clickId = FirstClickId(input.LandingUrl);
+        var landing = LandingTags.Read(input.LandingUrl);
+        var utmSource = Blank(input.Source) ?? landing.Source;
+        var utmMedium = Blank(input.Medium) ?? landing.Medium;
+        var campaign = Blank(input.Campaign) ?? landing.Campaign;
+        var clickId = landing.ClickId;
         var click = clickId is null ? default : ClickIds[clickId];
         var referrerHost = Urls.HostOf(input.ReferrerUrl);
 
@@ -144,7 +144,7 @@ public static partial class ChannelClassifier
         {
             (source, medium) = click;
         }
-        else if (referrerHost is not null && !(landingHost is not null && SameSite(referrerHost, landingHost)))
+        else if (referrerHost is not null && !(Urls.HostOf(input.LandingUrl) is { } landingHost && SameSite(referrerHost, landingHost)))
         {
             source = SourceCatalog.Normalise(referrerHost)!;
             medium = SourceCatalog.IsWebmail(referrerHost) ? "email"
@@ -163,47 +163,49 @@ public static partial class ChannelClassifier
             source, medium, campaign, clickId, referrerHost, isInternal);
     }
 
+    /// <summary>The UTM tags and first click id of a landing URL's query string, read in one pass.</summary>
+    private readonly record struct LandingTags(string? Source, string? Medium, string? Campaign, string? ClickId)
+    {
+        public static LandingTags Read(string? url)
+        {
+            var start = url?.IndexOf('?') ?? -1;
+            if (start < 0)
+            {
+                return default;
+            }
+            var end = url!.IndexOf('#', start);
+            var query = url.AsSpan(start + 1, (end < 0 ? url.Length : end) - start - 1);
+            var tags = default(LandingTags);
+            foreach (var range in query.Split('&'))
+            {
+                var pair = query[range];
+                var eq = pair.IndexOf('=');
+                var name = eq < 0 ? pair : pair[..eq];
+                var value = eq < 0 ? [] : pair[(eq + 1)..];
+                if (name.Equals("utm_source", StringComparison.OrdinalIgnoreCase))
+                {
+                    tags = tags with { Source = tags.Source ?? Decode(value) };
+                }
+                else if (name.Equals("utm_medium", StringComparison.OrdinalIgnoreCase))
+                {
+                    tags = tags with { Medium = tags.Medium ?? Decode(value) };
+                }
+                else if (name.Equals("utm_campaign", StringComparison.OrdinalIgnoreCase))
+                {
+                    tags = tags with { Campaign = tags.Campaign ?? Decode(value) };
+                }
+                else if (tags.ClickId is null && name.Length is >= 4 and <= 9 && ClickIds.ContainsKey(name.ToString()))
+                {
+                    tags = tags with { ClickId = name.ToString().ToLowerInvariant() };
+                }
+            }
+            return tags;
+        }
+
+        private static string? Decode(ReadOnlySpan<char> value) => Blank(Uri.UnescapeDataString(value.ToString().Replace('+', ' ')));
+    }
+
     private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
-
-    private static string? FirstClickId(string? url)
-    {
-        foreach (var (name, _) in QueryPairs(url))
-        {
-            if (ClickIds.ContainsKey(name))
-            {
-                return name.ToLowerInvariant();
-            }
-        }
-        return null;
-    }
-
-    private static string? QueryValue(string? url, string parameter)
-    {
-        foreach (var (name, value) in QueryPairs(url))
-        {
-            if (name.Equals(parameter, StringComparison.OrdinalIgnoreCase))
-            {
-                return Blank(Uri.UnescapeDataString(value.Replace('+', ' ')));
-            }
-        }
-        return null;
-    }
-
-    /// <summary>The name=value pairs of a URL's query string; a malformed URL simply has fewer.</summary>
-    private static IEnumerable<(string Name, string Value)> QueryPairs(string? url)
-    {
-        var start = url?.IndexOf('?') ?? -1;
-        if (start < 0)
-        {
-            yield break;
-        }
-        var end = url!.IndexOf('#', start);
-        foreach (var pair in url[(start + 1)..(end < 0 ? url.Length : end)].Split('&', StringSplitOptions.RemoveEmptyEntries))
-        {
-            var eq = pair.IndexOf('=');
-            yield return eq < 0 ? (pair, "") : (pair[..eq], pair[(eq + 1)..]);
-        }
-    }
 
     private static bool SameSite(string a, string b) => TrimWww(a).Equals(TrimWww(b), StringComparison.OrdinalIgnoreCase);
 
