@@ -19,7 +19,7 @@ public static class EventEnricher
             ? IpAnonymizer.Anonymize(input.IpAddress)
             : IpAnonymizer.Anonymize(context.ClientIp);
         var userAgent = context.Trusted && input.UserAgent is not null ? input.UserAgent : context.UserAgent ?? input.UserAgent;
-        var traffic = ChannelClassifier.Classify(new ChannelInput(input.UtmSource, input.UtmMedium, input.UtmCampaign, input.ReferrerUrl, input.PageUrl));
+        var traffic = ChannelClassifier.Classify(new ChannelInput(input.UtmSource, input.UtmMedium, input.UtmCampaign, input.ReferrerUrl, input.PageUrl), context.ChannelRules);
         var device = UserAgentClassifier.Classify(userAgent);
         return new MarketingEvent
         {
