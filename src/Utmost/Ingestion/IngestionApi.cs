@@ -73,7 +73,8 @@ public sealed class IngestionService(TenantDirectory directory, EventWriter writ
             return mismatch;
         }
         var ingestion = new IngestionContext(tenant!.Id, tenant.Key, context.Connection.RemoteIpAddress,
-            request.Headers.UserAgent.Count > 0 ? request.Headers.UserAgent.ToString() : null, trusted, now);
+            request.Headers.UserAgent.Count > 0 ? request.Headers.UserAgent.ToString() : null, trusted, now,
+            ChannelRulesJson.ChannelRulesOf(tenant));
         var events = new MarketingEvent[parsed.Events.Count];
         for (var i = 0; i < events.Length; i++)
         {

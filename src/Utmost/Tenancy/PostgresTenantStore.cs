@@ -7,7 +7,7 @@ namespace Utmost.Tenancy;
 
 public sealed class PostgresTenantStore(NpgsqlDataSource dataSource, TimeProvider clock) : ITenantStore
 {
-    private const string Columns = "key, id, slug, name, site_key, time_zone, conversion_goals::text, created_at";
+    private const string Columns = "key, id, slug, name, site_key, time_zone, conversion_goals::text, created_at, channel_rules::text";
 
     public async Task<Tenant> CreateAsync(Tenant tenant, CancellationToken cancellationToken)
     {
@@ -51,13 +51,13 @@ public sealed class PostgresTenantStore(NpgsqlDataSource dataSource, TimeProvide
     public async Task<KeyOwner?> FindByKeyHashAsync(string keyHash, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand("""
-            SELECT t.key, t.id, t.slug, t.name, t.site_key, t.time_zone, t.conversion_goals::text, t.created_at, k.role
+            SELECT t.key, t.id, t.slug, t.name, t.site_key, t.time_zone, t.conversion_goals::text, t.created_at, t.channel_rules::text, k.role
             FROM api_keys k JOIN tenants t ON t.id = k.tenant_id
             WHERE k.key_hash = @hash AND k.revoked_at IS NULL
             """);
         command.Parameters.AddWithValue("hash", keyHash);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken) ? new KeyOwner(ReadTenant(reader), reader.GetString(8)) : null;
+        return await reader.ReadAsync(cancellationToken) ? new KeyOwner(ReadTenant(reader), reader.GetString(9)) : null;
     }
 
     public async Task<Tenant?> FindSoleTenantAsync(CancellationToken cancellationToken)
@@ -75,12 +75,13 @@ public sealed class PostgresTenantStore(NpgsqlDataSource dataSource, TimeProvide
     public async Task UpdateSettingsAsync(Tenant tenant, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand("""
-            UPDATE tenants SET name = @name, time_zone = @time_zone, conversion_goals = @goals, updated_at = @at WHERE id = @id
+            UPDATE tenants SET name = @name, time_zone = @time_zone, conversion_goals = @goals, channel_rules = @rules, updated_at = @at WHERE id = @id
             """);
         command.Parameters.AddWithValue("id", tenant.Id);
         command.Parameters.AddWithValue("name", tenant.Name);
         command.Parameters.AddWithValue("time_zone", tenant.TimeZone);
         command.Parameters.AddWithValue("goals", NpgsqlDbType.Json, JsonSerializer.Serialize(tenant.ConversionGoals));
+        command.Parameters.AddWithValue("rules", NpgsqlDbType.Json, ChannelRulesJson.Serialize(tenant.ChannelRules));
         command.Parameters.AddWithValue("at", clock.GetUtcNow());
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
@@ -101,5 +102,8 @@ public sealed class PostgresTenantStore(NpgsqlDataSource dataSource, TimeProvide
         reader.GetString(4),
         reader.GetString(5),
         JsonSerializer.Deserialize<string[]>(reader.GetString(6)) ?? [],
-        reader.GetFieldValue<DateTimeOffset>(7));
+        reader.GetFieldValue<DateTimeOffset>(7))
+    {
+        ChannelRules = ChannelRulesJson.Deserialize(reader.GetString(8)),
+    };
 }

@@ -7,7 +7,7 @@ namespace Utmost.Tenancy;
 
 public sealed class SqliteTenantStore(SqliteDatabase database, TimeProvider clock) : ITenantStore
 {
-    private const string Columns = "key, id, slug, name, site_key, time_zone, conversion_goals, created_at";
+    private const string Columns = "key, id, slug, name, site_key, time_zone, conversion_goals, created_at, channel_rules";
 
     public async Task<Tenant> CreateAsync(Tenant tenant, CancellationToken cancellationToken)
     {
@@ -57,13 +57,13 @@ public sealed class SqliteTenantStore(SqliteDatabase database, TimeProvider cloc
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = """
-            SELECT t.key, t.id, t.slug, t.name, t.site_key, t.time_zone, t.conversion_goals, t.created_at, k.role
+            SELECT t.key, t.id, t.slug, t.name, t.site_key, t.time_zone, t.conversion_goals, t.created_at, t.channel_rules, k.role
             FROM api_keys k JOIN tenants t ON t.id = k.tenant_id
             WHERE k.key_hash = $hash AND k.revoked_at IS NULL
             """;
         command.Parameters.AddWithValue("$hash", keyHash);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken) ? new KeyOwner(ReadTenant(reader), reader.GetString(8)) : null;
+        return await reader.ReadAsync(cancellationToken) ? new KeyOwner(ReadTenant(reader), reader.GetString(9)) : null;
     }
 
     public async Task<Tenant?> FindSoleTenantAsync(CancellationToken cancellationToken)
@@ -85,13 +85,14 @@ public sealed class SqliteTenantStore(SqliteDatabase database, TimeProvider cloc
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = """
-            UPDATE tenants SET name = $name, time_zone = $time_zone, conversion_goals = $goals, updated_at = $at
+            UPDATE tenants SET name = $name, time_zone = $time_zone, conversion_goals = $goals, channel_rules = $rules, updated_at = $at
             WHERE id = $id
             """;
         command.Parameters.AddWithValue("$id", tenant.Id);
         command.Parameters.AddWithValue("$name", tenant.Name);
         command.Parameters.AddWithValue("$time_zone", tenant.TimeZone);
         command.Parameters.AddWithValue("$goals", JsonSerializer.Serialize(tenant.ConversionGoals));
+        command.Parameters.AddWithValue("$rules", ChannelRulesJson.Serialize(tenant.ChannelRules));
         command.Parameters.AddWithValue("$at", clock.GetUtcNow().ToUnixTimeMilliseconds());
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
@@ -114,5 +115,8 @@ public sealed class SqliteTenantStore(SqliteDatabase database, TimeProvider cloc
         reader.GetString(4),
         reader.GetString(5),
         JsonSerializer.Deserialize<string[]>(reader.GetString(6)) ?? [],
-        DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(7)));
+        DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(7)))
+    {
+        ChannelRules = ChannelRulesJson.Deserialize(reader.GetString(8)),
+    };
 }

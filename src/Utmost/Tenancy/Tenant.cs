@@ -10,7 +10,11 @@ public sealed record Tenant(
     string SiteKey,
     string TimeZone,
     IReadOnlyList<string> ConversionGoals,
-    DateTimeOffset CreatedAt);
+    DateTimeOffset CreatedAt)
+{
+    /// <summary>The tenant's own channel rules, tried in order before GA4's defaults.</summary>
+    public IReadOnlyList<Core.Channels.CustomChannelRule> ChannelRules { get; init; } = [];
+}
 
 /// <summary>What a key may do. Admin ⊃ marketer ⊃ viewer; ingest keys only send events.</summary>
 public static class Roles
