@@ -2,6 +2,7 @@ using Utmost.Core.Channels;
 using Utmost.Core.Common;
 using Utmost.Core.Devices;
 using Utmost.Core.Privacy;
+using Utmost.Core.Visitors;
 
 namespace Utmost.Core.Events;
 
@@ -15,6 +16,7 @@ public static class EventEnricher
     {
         var occurredAt = input.Timestamp ?? context.ReceivedAt;
         // A browser could claim any IP or agent in its body; only keyed server-side senders may speak for the user.
+        var rawIp = context.Trusted && input.IpAddress is not null ? input.IpAddress : context.ClientIp?.ToString();
         var ip = context.Trusted && input.IpAddress is not null
             ? IpAnonymizer.Anonymize(input.IpAddress)
             : IpAnonymizer.Anonymize(context.ClientIp);
@@ -47,7 +49,9 @@ public static class EventEnricher
             MetadataJson = input.MetadataJson,
             CreatedAt = occurredAt.ToUnixTimeMilliseconds(),
             ReceivedAt = context.ReceivedAt.ToUnixTimeMilliseconds(),
-            VisitorId = input.VisitorId,
+            // The full address is hashed (with the day's salt) before it is anonymised for storage.
+            VisitorId = input.VisitorId
+                ?? (context.VisitorSalt is { } salt ? CookielessVisitorId.For(salt, context.TenantId, rawIp, userAgent) : null),
             Channel = traffic.Channel,
             Source = traffic.Source,
             Medium = traffic.Medium,

@@ -52,5 +52,6 @@ public sealed record MarketingEvent
 /// <summary>What the server knows of the request an event came in, beyond its body.</summary>
 /// <param name="Trusted">true for server-side senders with an API key: they may state the end user's IP and user agent.</param>
 /// <param name="ChannelRules">The tenant's own channel rules, tried before GA4's defaults.</param>
+/// <param name="VisitorSalt">Today's salt when the tenant counts visitors without a visitor_id by a cookieless id.</param>
 public sealed record IngestionContext(string TenantId, long TenantKey, System.Net.IPAddress? ClientIp, string? UserAgent, bool Trusted,
-    DateTimeOffset ReceivedAt, IReadOnlyList<Channels.ChannelRule>? ChannelRules = null);
+    DateTimeOffset ReceivedAt, IReadOnlyList<Channels.ChannelRule>? ChannelRules = null, byte[]? VisitorSalt = null);

@@ -38,7 +38,7 @@ public static class IngestionApi
 }
 
 /// <summary>The steps of one ingestion request: read, validate, find the tenant, enrich, commit, answer.</summary>
-public sealed class IngestionService(TenantDirectory directory, EventWriter writer, IEventStore store, TimeProvider clock)
+public sealed class IngestionService(TenantDirectory directory, EventWriter writer, IEventStore store, VisitorSalts salts, TimeProvider clock)
 {
     public async Task<IResult> IngestAsync(HttpContext context, string? siteFromQuery, bool allowArray, int limit, CancellationToken cancellationToken)
     {
@@ -74,7 +74,8 @@ public sealed class IngestionService(TenantDirectory directory, EventWriter writ
         }
         var ingestion = new IngestionContext(tenant!.Id, tenant.Key, context.Connection.RemoteIpAddress,
             request.Headers.UserAgent.Count > 0 ? request.Headers.UserAgent.ToString() : null, trusted, now,
-            ChannelRulesJson.ChannelRulesOf(tenant));
+            ChannelRulesJson.ChannelRulesOf(tenant),
+            tenant.CookielessVisitors && parsed.Events.Any(e => e.VisitorId is null) ? await salts.TodayAsync(cancellationToken) : null);
         var events = new MarketingEvent[parsed.Events.Count];
         for (var i = 0; i < events.Length; i++)
         {

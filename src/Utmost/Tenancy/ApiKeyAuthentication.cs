@@ -61,6 +61,7 @@ public static class Policies
     public static IServiceCollection AddTenancy(this IServiceCollection services)
     {
         services.AddSingleton<TenantDirectory>();
+        services.AddSingleton<VisitorSalts>();
         services.AddSingleton<TenantAdministration>();
         services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);

@@ -21,4 +21,10 @@ public interface ITenantStore
     Task<Tenant?> FindSoleTenantAsync(CancellationToken cancellationToken);
 
     Task UpdateSettingsAsync(Tenant tenant, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The salt of a UTC day for cookieless visitor ids: <paramref name="candidate"/> if the day had none yet (instances
+    /// agree on the first one stored). Salts of days before the previous one are deleted.
+    /// </summary>
+    Task<byte[]> VisitorSaltAsync(long day, byte[] candidate, CancellationToken cancellationToken);
 }

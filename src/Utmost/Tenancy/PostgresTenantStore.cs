@@ -7,7 +7,7 @@ namespace Utmost.Tenancy;
 
 public sealed class PostgresTenantStore(NpgsqlDataSource dataSource, TimeProvider clock) : ITenantStore
 {
-    private const string Columns = "key, id, slug, name, site_key, time_zone, conversion_goals::text, created_at, channel_rules::text";
+    private const string Columns = "key, id, slug, name, site_key, time_zone, conversion_goals::text, created_at, channel_rules::text, cookieless_visitors";
 
     public async Task<Tenant> CreateAsync(Tenant tenant, CancellationToken cancellationToken)
     {
@@ -51,13 +51,13 @@ public sealed class PostgresTenantStore(NpgsqlDataSource dataSource, TimeProvide
     public async Task<KeyOwner?> FindByKeyHashAsync(string keyHash, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand("""
-            SELECT t.key, t.id, t.slug, t.name, t.site_key, t.time_zone, t.conversion_goals::text, t.created_at, t.channel_rules::text, k.role
+            SELECT t.key, t.id, t.slug, t.name, t.site_key, t.time_zone, t.conversion_goals::text, t.created_at, t.channel_rules::text, t.cookieless_visitors, k.role
             FROM api_keys k JOIN tenants t ON t.id = k.tenant_id
             WHERE k.key_hash = @hash AND k.revoked_at IS NULL
             """);
         command.Parameters.AddWithValue("hash", keyHash);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken) ? new KeyOwner(ReadTenant(reader), reader.GetString(9)) : null;
+        return await reader.ReadAsync(cancellationToken) ? new KeyOwner(ReadTenant(reader), reader.GetString(10)) : null;
     }
 
     public async Task<Tenant?> FindSoleTenantAsync(CancellationToken cancellationToken)
@@ -75,13 +75,14 @@ public sealed class PostgresTenantStore(NpgsqlDataSource dataSource, TimeProvide
     public async Task UpdateSettingsAsync(Tenant tenant, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand("""
-            UPDATE tenants SET name = @name, time_zone = @time_zone, conversion_goals = @goals, channel_rules = @rules, updated_at = @at WHERE id = @id
+            UPDATE tenants SET name = @name, time_zone = @time_zone, conversion_goals = @goals, channel_rules = @rules, cookieless_visitors = @cookieless, updated_at = @at WHERE id = @id
             """);
         command.Parameters.AddWithValue("id", tenant.Id);
         command.Parameters.AddWithValue("name", tenant.Name);
         command.Parameters.AddWithValue("time_zone", tenant.TimeZone);
         command.Parameters.AddWithValue("goals", NpgsqlDbType.Json, JsonSerializer.Serialize(tenant.ConversionGoals));
         command.Parameters.AddWithValue("rules", NpgsqlDbType.Json, ChannelRulesJson.Serialize(tenant.ChannelRules));
+        command.Parameters.AddWithValue("cookieless", tenant.CookielessVisitors);
         command.Parameters.AddWithValue("at", clock.GetUtcNow());
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
@@ -105,5 +106,20 @@ public sealed class PostgresTenantStore(NpgsqlDataSource dataSource, TimeProvide
         reader.GetFieldValue<DateTimeOffset>(7))
     {
         ChannelRules = ChannelRulesJson.Deserialize(reader.GetString(8)),
+        CookielessVisitors = reader.GetBoolean(9),
     };
+
+    public async Task<byte[]> VisitorSaltAsync(long day, byte[] candidate, CancellationToken cancellationToken)
+    {
+        await using var batch = dataSource.CreateBatch();
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("INSERT INTO visitor_salts (day, salt) VALUES ($1, $2) ON CONFLICT (day) DO NOTHING")
+        {
+            Parameters = { new() { Value = day }, new() { Value = candidate } },
+        });
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("DELETE FROM visitor_salts WHERE day < $1 - 1") { Parameters = { new() { Value = day } } });
+        await batch.ExecuteNonQueryAsync(cancellationToken);
+        await using var select = dataSource.CreateCommand("SELECT salt FROM visitor_salts WHERE day = $1");
+        select.Parameters.Add(new() { Value = day });
+        return (byte[])(await select.ExecuteScalarAsync(cancellationToken))!;
+    }
 }

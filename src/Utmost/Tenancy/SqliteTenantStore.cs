@@ -7,7 +7,7 @@ namespace Utmost.Tenancy;
 
 public sealed class SqliteTenantStore(SqliteDatabase database, TimeProvider clock) : ITenantStore
 {
-    private const string Columns = "key, id, slug, name, site_key, time_zone, conversion_goals, created_at, channel_rules";
+    private const string Columns = "key, id, slug, name, site_key, time_zone, conversion_goals, created_at, channel_rules, cookieless_visitors";
 
     public async Task<Tenant> CreateAsync(Tenant tenant, CancellationToken cancellationToken)
     {
@@ -57,13 +57,13 @@ public sealed class SqliteTenantStore(SqliteDatabase database, TimeProvider cloc
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = """
-            SELECT t.key, t.id, t.slug, t.name, t.site_key, t.time_zone, t.conversion_goals, t.created_at, t.channel_rules, k.role
+            SELECT t.key, t.id, t.slug, t.name, t.site_key, t.time_zone, t.conversion_goals, t.created_at, t.channel_rules, t.cookieless_visitors, k.role
             FROM api_keys k JOIN tenants t ON t.id = k.tenant_id
             WHERE k.key_hash = $hash AND k.revoked_at IS NULL
             """;
         command.Parameters.AddWithValue("$hash", keyHash);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken) ? new KeyOwner(ReadTenant(reader), reader.GetString(9)) : null;
+        return await reader.ReadAsync(cancellationToken) ? new KeyOwner(ReadTenant(reader), reader.GetString(10)) : null;
     }
 
     public async Task<Tenant?> FindSoleTenantAsync(CancellationToken cancellationToken)
@@ -85,7 +85,7 @@ public sealed class SqliteTenantStore(SqliteDatabase database, TimeProvider cloc
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = """
-            UPDATE tenants SET name = $name, time_zone = $time_zone, conversion_goals = $goals, channel_rules = $rules, updated_at = $at
+            UPDATE tenants SET name = $name, time_zone = $time_zone, conversion_goals = $goals, channel_rules = $rules, cookieless_visitors = $cookieless, updated_at = $at
             WHERE id = $id
             """;
         command.Parameters.AddWithValue("$id", tenant.Id);
@@ -93,6 +93,7 @@ public sealed class SqliteTenantStore(SqliteDatabase database, TimeProvider cloc
         command.Parameters.AddWithValue("$time_zone", tenant.TimeZone);
         command.Parameters.AddWithValue("$goals", JsonSerializer.Serialize(tenant.ConversionGoals));
         command.Parameters.AddWithValue("$rules", ChannelRulesJson.Serialize(tenant.ChannelRules));
+        command.Parameters.AddWithValue("$cookieless", tenant.CookielessVisitors ? 1 : 0);
         command.Parameters.AddWithValue("$at", clock.GetUtcNow().ToUnixTimeMilliseconds());
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
@@ -118,5 +119,20 @@ public sealed class SqliteTenantStore(SqliteDatabase database, TimeProvider cloc
         DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(7)))
     {
         ChannelRules = ChannelRulesJson.Deserialize(reader.GetString(8)),
+        CookielessVisitors = reader.GetInt64(9) == 1,
     };
+
+    public async Task<byte[]> VisitorSaltAsync(long day, byte[] candidate, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            INSERT INTO visitor_salts (day, salt) VALUES ($day, $salt) ON CONFLICT (day) DO NOTHING;
+            DELETE FROM visitor_salts WHERE day < $day - 1;
+            SELECT salt FROM visitor_salts WHERE day = $day;
+            """;
+        command.Parameters.AddWithValue("$day", day);
+        command.Parameters.AddWithValue("$salt", candidate);
+        return (byte[])(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
 }

@@ -14,6 +14,9 @@ public sealed record Tenant(
 {
     /// <summary>The tenant's own channel rules, tried in order before GA4's defaults.</summary>
     public IReadOnlyList<Core.Channels.CustomChannelRule> ChannelRules { get; init; } = [];
+
+    /// <summary>Whether visitors that send no visitor_id get a daily cookieless id (on by default).</summary>
+    public bool CookielessVisitors { get; init; } = true;
 }
 
 /// <summary>What a key may do. Admin ⊃ marketer ⊃ viewer; ingest keys only send events.</summary>

@@ -10,9 +10,10 @@ namespace Utmost.Tenancy;
 public static class TenantsApi
 {
     public sealed record TenantResponse(
-        string Id, string Slug, string Name, string SiteKey, string TimeZone, IReadOnlyList<string> ConversionGoals, DateTimeOffset CreatedAt)
+        string Id, string Slug, string Name, string SiteKey, string TimeZone, IReadOnlyList<string> ConversionGoals, bool CookielessVisitors,
+        DateTimeOffset CreatedAt)
     {
-        public static TenantResponse From(Tenant t) => new(t.Id, t.Slug, t.Name, t.SiteKey, t.TimeZone, t.ConversionGoals, t.CreatedAt);
+        public static TenantResponse From(Tenant t) => new(t.Id, t.Slug, t.Name, t.SiteKey, t.TimeZone, t.ConversionGoals, t.CookielessVisitors, t.CreatedAt);
     }
 
     public static IEndpointRouteBuilder MapTenantsApi(this IEndpointRouteBuilder app)
@@ -25,7 +26,7 @@ public static class TenantsApi
     }
 
     /// <summary>The fields an admin may change; documented for OpenAPI, read field by field from the body.</summary>
-    public sealed record TenantSettings(string? Name, string? TimeZone, IReadOnlyList<string>? ConversionGoals);
+    public sealed record TenantSettings(string? Name, string? TimeZone, IReadOnlyList<string>? ConversionGoals, bool? CookielessVisitors);
 
     public static Ok<TenantResponse> GetCurrent(Caller caller) => TypedResults.Ok(TenantResponse.From(caller.Tenant));
 
@@ -75,8 +76,18 @@ public static class TenantsApi
                             tenant = tenant with { ConversionGoals = goals };
                         }
                         break;
+                    case "cookieless_visitors":
+                        if (property.Value.ValueKind is JsonValueKind.True or JsonValueKind.False)
+                        {
+                            tenant = tenant with { CookielessVisitors = property.Value.GetBoolean() };
+                        }
+                        else
+                        {
+                            errors.Add(field, "must be true or false");
+                        }
+                        break;
                     default:
-                        errors.Add(field, "is not a field that can be changed (name, time_zone, conversion_goals)");
+                        errors.Add(field, "is not a field that can be changed (name, time_zone, conversion_goals, cookieless_visitors)");
                         break;
                 }
             }

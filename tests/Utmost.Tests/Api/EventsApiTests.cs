@@ -151,6 +151,33 @@ public abstract class EventsApiTests(TestServer server)
         }
         Assert.Equal(1, (await admin.GetJsonAsync("/marketing/metrics")).GetProperty("total_events").GetInt64());
     }
+
+    [BackendFact]
+    public async Task Visitors_without_an_id_get_a_daily_cookieless_one_unless_the_tenant_turns_it_off()
+    {
+        var tenant = await server.CreateTenantAsync("cookieless");
+        using var admin = server.WithKey(tenant.AdminKey);
+        async Task<string?> VisitorOf(object e) =>
+            await admin.GetJsonAsync($"/marketing/events/{(await admin.PostJsonAsync("/marketing/event", JsonSerializer.Serialize(e))).GetProperty("id").GetString()}")
+                is var stored && stored.GetProperty("visitor_id").ValueKind == JsonValueKind.String ? stored.GetProperty("visitor_id").GetString() : null;
+
+        var first = await VisitorOf(new { event_type = "page_view", ip_address = "198.51.100.23", user_agent = "Mozilla/5.0 (X11; Linux x86_64) Firefox/133.0" });
+        var again = await VisitorOf(new { event_type = "page_view", ip_address = "198.51.100.23", user_agent = "Mozilla/5.0 (X11; Linux x86_64) Firefox/133.0" });
+        var otherDevice = await VisitorOf(new { event_type = "page_view", ip_address = "198.51.100.24", user_agent = "Mozilla/5.0 (X11; Linux x86_64) Firefox/133.0" });
+        var tracked = await VisitorOf(new { event_type = "page_view", ip_address = "198.51.100.23", visitor_id = "v-from-the-tracker" });
+
+        Assert.StartsWith("cl_", first);
+        Assert.Equal(first, again);
+        Assert.NotEqual(first, otherDevice);
+        Assert.Equal("v-from-the-tracker", tracked);
+
+        using (var patch = await admin.PatchAsync("/api/tenants/current", Http.Json("""{"cookieless_visitors":false}""")))
+        {
+            Assert.True(patch.IsSuccessStatusCode, await patch.Content.ReadAsStringAsync());
+            Assert.False((await patch.ReadJsonAsync()).GetProperty("cookieless_visitors").GetBoolean());
+        }
+        Assert.Null(await VisitorOf(new { event_type = "page_view", ip_address = "198.51.100.23" }));
+    }
 }
 
 [NeedsServers]
