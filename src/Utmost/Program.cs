@@ -3,6 +3,7 @@ using Utmost.Channels;
 using Utmost.Cli;
 using Utmost.Events;
 using Utmost.Hosting;
+using Utmost.Identity;
 using Utmost.Ingestion;
 using Utmost.Metrics;
 using Utmost.Tenancy;
@@ -32,6 +33,7 @@ public static partial class Program
         app.MapCampaignsApi();
         app.MapTenantsApi();
         app.MapChannelsApi();
+        app.MapIdentifyApi();
         return app;
     }
 }

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using Utmost.Campaigns;
 using Utmost.Events;
+using Utmost.Identity;
 using Utmost.Metrics;
 using Utmost.Storage;
 using Utmost.Storage.ClickHouse;
@@ -61,11 +62,13 @@ public static class StorageRegistration
             services.AddSingleton<ISchemaMigrator>(provider => provider.GetRequiredService<PostgresMigrator>());
             services.AddSingleton<ITenantStore, PostgresTenantStore>();
             services.AddSingleton<ICampaignStore, PostgresCampaignStore>();
+            services.AddSingleton<IIdentityStore, PostgresIdentityStore>();
         }
         else
         {
             services.AddSingleton<ITenantStore, SqliteTenantStore>();
             services.AddSingleton<ICampaignStore, SqliteCampaignStore>();
+            services.AddSingleton<IIdentityStore, SqliteIdentityStore>();
         }
         return builder;
     }

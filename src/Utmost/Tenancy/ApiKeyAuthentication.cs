@@ -58,6 +58,9 @@ public static class Policies
     public const string Write = "write";
     public const string Admin = "admin";
 
+    /// <summary>Server-side senders: keys that may ingest (admin, marketer, ingest), never a public site key.</summary>
+    public const string Ingest = "ingest";
+
     public static IServiceCollection AddTenancy(this IServiceCollection services)
     {
         services.AddSingleton<TenantDirectory>();
@@ -68,7 +71,8 @@ public static class Policies
         services.AddAuthorizationBuilder()
             .AddPolicy(Read, policy => policy.RequireRole(Roles.Admin, Roles.Marketer, Roles.Viewer))
             .AddPolicy(Write, policy => policy.RequireRole(Roles.Admin, Roles.Marketer))
-            .AddPolicy(Admin, policy => policy.RequireRole(Roles.Admin));
+            .AddPolicy(Admin, policy => policy.RequireRole(Roles.Admin))
+            .AddPolicy(Ingest, policy => policy.RequireRole(Roles.Admin, Roles.Marketer, Roles.Ingest));
         return services;
     }
 }

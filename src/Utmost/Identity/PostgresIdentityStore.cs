@@ -1,0 +1,44 @@
+using Npgsql;
+
+namespace Utmost.Identity;
+
+public sealed class PostgresIdentityStore(NpgsqlDataSource dataSource) : IIdentityStore
+{
+    public async Task LinkAsync(VisitorLink link, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("""
+            INSERT INTO identities (tenant_id, visitor_id, user_id, email, contact_id, linked_at)
+            VALUES (@tenant_id, @visitor_id, @user_id, @email, @contact_id, @linked_at)
+            ON CONFLICT (tenant_id, visitor_id) DO UPDATE SET
+                user_id = excluded.user_id, email = excluded.email, contact_id = excluded.contact_id, linked_at = excluded.linked_at
+            """);
+        command.Parameters.AddWithValue("tenant_id", link.TenantId);
+        command.Parameters.AddWithValue("visitor_id", link.VisitorId);
+        command.Parameters.AddWithValue("user_id", (object?)link.UserId ?? DBNull.Value);
+        command.Parameters.AddWithValue("email", (object?)link.Email ?? DBNull.Value);
+        command.Parameters.AddWithValue("contact_id", (object?)link.ContactId ?? DBNull.Value);
+        command.Parameters.AddWithValue("linked_at", link.LinkedAt);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<VisitorLink>> VisitorsOfAsync(string tenantId, PersonKey key, string value, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand($"""
+            SELECT tenant_id, visitor_id, user_id, email, contact_id, linked_at FROM identities
+            WHERE tenant_id = @tenant_id AND {key.Column()} = @value
+            ORDER BY linked_at, visitor_id
+            """);
+        command.Parameters.AddWithValue("tenant_id", tenantId);
+        command.Parameters.AddWithValue("value", value);
+        var links = new List<VisitorLink>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            links.Add(new VisitorLink(reader.GetString(0), reader.GetString(1), Text(reader, 2), Text(reader, 3), Text(reader, 4),
+                reader.GetFieldValue<DateTimeOffset>(5)));
+        }
+        return links;
+    }
+
+    private static string? Text(NpgsqlDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
+}
