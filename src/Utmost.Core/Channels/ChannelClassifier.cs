@@ -83,6 +83,11 @@ public static partial class ChannelClassifier
             ["fbclid"] = ("facebook", "social"),
         };
 
+    // Looked up by the query parameter's span, so finding a click id allocates nothing.
+    private static readonly System.Collections.Frozen.FrozenDictionary<string, string>.AlternateLookup<ReadOnlySpan<char>> ClickIdNames =
+        System.Collections.Frozen.FrozenDictionary.ToFrozenDictionary(ClickIds.Keys, key => key.ToLowerInvariant(), StringComparer.OrdinalIgnoreCase)
+            .GetAlternateLookup<ReadOnlySpan<char>>();
+
     private static readonly string[] EmailNames = ["email", "e-mail", "e_mail", "e mail"];
     private static readonly string[] DisplayMediums = ["display", "banner", "expandable", "interstitial", "cpm"];
     private static readonly string[] SocialMediums = ["social", "social-network", "social-media", "sm", "social network", "social media"];
@@ -125,10 +130,14 @@ public static partial class ChannelClassifier
 
     public static TrafficSource Classify(ChannelInput input, IReadOnlyList<ChannelRule>? tenantRules = null)
     {
-        var landing = LandingTags.Read(input.LandingUrl);
-        var utmSource = Blank(input.Source) ?? landing.Source;
-        var utmMedium = Blank(input.Medium) ?? landing.Medium;
-        var campaign = Blank(input.Campaign) ?? landing.Campaign;
+        var utmSource = Blank(input.Source);
+        var utmMedium = Blank(input.Medium);
+        var campaign = Blank(input.Campaign);
+        // The URL's own tags are decoded only when the event did not state them (a tracker usually does).
+        var landing = LandingTags.Read(input.LandingUrl, decodeTags: utmSource is null || utmMedium is null || campaign is null);
+        utmSource ??= landing.Source;
+        utmMedium ??= landing.Medium;
+        campaign ??= landing.Campaign;
         var clickId = landing.ClickId;
         var click = clickId is null ? default : ClickIds[clickId];
         var referrerHost = Urls.HostOf(input.ReferrerUrl);
@@ -166,7 +175,7 @@ public static partial class ChannelClassifier
     /// <summary>The UTM tags and first click id of a landing URL's query string, read in one pass.</summary>
     private readonly record struct LandingTags(string? Source, string? Medium, string? Campaign, string? ClickId)
     {
-        public static LandingTags Read(string? url)
+        public static LandingTags Read(string? url, bool decodeTags)
         {
             var start = url?.IndexOf('?') ?? -1;
             if (start < 0)
@@ -182,21 +191,24 @@ public static partial class ChannelClassifier
                 var eq = pair.IndexOf('=');
                 var name = eq < 0 ? pair : pair[..eq];
                 var value = eq < 0 ? [] : pair[(eq + 1)..];
-                if (name.Equals("utm_source", StringComparison.OrdinalIgnoreCase))
+                if (decodeTags)
                 {
-                    tags = tags with { Source = tags.Source ?? Decode(value) };
+                    if (name.Equals("utm_source", StringComparison.OrdinalIgnoreCase))
+                    {
+                        tags = tags with { Source = tags.Source ?? Decode(value) };
+                    }
+                    else if (name.Equals("utm_medium", StringComparison.OrdinalIgnoreCase))
+                    {
+                        tags = tags with { Medium = tags.Medium ?? Decode(value) };
+                    }
+                    else if (name.Equals("utm_campaign", StringComparison.OrdinalIgnoreCase))
+                    {
+                        tags = tags with { Campaign = tags.Campaign ?? Decode(value) };
+                    }
                 }
-                else if (name.Equals("utm_medium", StringComparison.OrdinalIgnoreCase))
+                if (tags.ClickId is null && name.Length is >= 4 and <= 9 && ClickIdNames.TryGetValue(name, out var clickId))
                 {
-                    tags = tags with { Medium = tags.Medium ?? Decode(value) };
-                }
-                else if (name.Equals("utm_campaign", StringComparison.OrdinalIgnoreCase))
-                {
-                    tags = tags with { Campaign = tags.Campaign ?? Decode(value) };
-                }
-                else if (tags.ClickId is null && name.Length is >= 4 and <= 9 && ClickIds.ContainsKey(name.ToString()))
-                {
-                    tags = tags with { ClickId = name.ToString().ToLowerInvariant() };
+                    tags = tags with { ClickId = clickId };
                 }
             }
             return tags;

@@ -1,3 +1,4 @@
+using System.Text;
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
 using Utmost.Core.Events;
@@ -93,7 +94,7 @@ public sealed class SqliteEventAppender(SqliteDatabase database, bool keepRollup
         return results;
     }
 
-    private static void Bind(sqlite3_stmt statement, MarketingEvent e)
+    private void Bind(sqlite3_stmt statement, MarketingEvent e)
     {
         BindText(statement, 1, e.Id);
         raw.sqlite3_bind_int64(statement, 2, e.TenantKey);
@@ -130,9 +131,26 @@ public sealed class SqliteEventAppender(SqliteDatabase database, bool keepRollup
         raw.sqlite3_bind_int(statement, 33, e.IsBot ? 1 : 0);
     }
 
-    private static void BindText(sqlite3_stmt statement, int index, string? value)
+    // One scratch buffer for text parameters: SQLite copies bound text (SQLITE_TRANSIENT), so every column can reuse
+    // it. Binding .NET strings directly allocated a UTF-8 copy per column per event on the single writer thread.
+    private byte[] _utf8 = new byte[16 * 1024];
+
+    private void BindText(sqlite3_stmt statement, int index, string? value)
     {
-        var rc = value is null ? raw.sqlite3_bind_null(statement, index) : raw.sqlite3_bind_text(statement, index, value);
+        int rc;
+        if (value is null)
+        {
+            rc = raw.sqlite3_bind_null(statement, index);
+        }
+        else
+        {
+            if (Encoding.UTF8.GetMaxByteCount(value.Length) > _utf8.Length)
+            {
+                _utf8 = new byte[Encoding.UTF8.GetMaxByteCount(value.Length)];
+            }
+            var length = Encoding.UTF8.GetBytes(value, _utf8);
+            rc = raw.sqlite3_bind_text(statement, index, _utf8.AsSpan(0, length));
+        }
         if (rc != raw.SQLITE_OK)
         {
             throw new SqliteException($"Binding parameter {index} failed with SQLite code {rc}.", rc);
