@@ -20,18 +20,34 @@ public static class CookielessVisitorId
         {
             return null;
         }
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        hash.AppendData(salt);
-        // Length-prefixed parts, so "a"+"bc" and "ab"+"c" can never hash alike.
-        foreach (var part in new[] { tenantId, ipAddress, userAgent ?? "" })
+        // salt, then each part as a 4-byte length and its UTF-8 bytes (so "a"+"bc" and "ab"+"c" never hash alike),
+        // hashed in one go from one buffer: this runs for every event without a visitor_id.
+        string[] parts = [tenantId, ipAddress, userAgent ?? ""];
+        var size = salt.Length;
+        foreach (var part in parts)
         {
-            var bytes = Encoding.UTF8.GetBytes(part);
-            hash.AppendData(BitConverter.GetBytes(bytes.Length));
-            hash.AppendData(bytes);
+            size += 4 + Encoding.UTF8.GetMaxByteCount(part.Length);
         }
-        Span<byte> digest = stackalloc byte[32];
-        hash.GetHashAndReset(digest);
-        return Prefix + Base64Url.EncodeToString(digest[..16]);
+        var rented = System.Buffers.ArrayPool<byte>.Shared.Rent(size);
+        try
+        {
+            var input = rented.AsSpan();
+            salt.CopyTo(input);
+            var written = salt.Length;
+            foreach (var part in parts)
+            {
+                var length = Encoding.UTF8.GetBytes(part, input[(written + 4)..]);
+                System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(input[written..], length);
+                written += 4 + length;
+            }
+            Span<byte> digest = stackalloc byte[32];
+            SHA256.HashData(input[..written], digest);
+            return Prefix + Base64Url.EncodeToString(digest[..16]);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(rented);
+        }
     }
 
     /// <summary>The UTC day a salt belongs to: days since 1970-01-01.</summary>
