@@ -16,13 +16,16 @@ public static class EventEnricher
     {
         var occurredAt = input.Timestamp ?? context.ReceivedAt;
         // A browser could claim any IP or agent in its body; only keyed server-side senders may speak for the user.
-        var rawIp = context.Trusted && input.IpAddress is not null ? input.IpAddress : context.ClientIp?.ToString();
         var ip = context.Trusted && input.IpAddress is not null
             ? IpAnonymizer.Anonymize(input.IpAddress)
             : IpAnonymizer.Anonymize(context.ClientIp);
         var userAgent = context.Trusted && input.UserAgent is not null ? input.UserAgent : context.UserAgent ?? input.UserAgent;
+        // The visitor's own address and agent: a keyed server-side sender's request carries its own (curl, an HTTP
+        // library), which says nothing of the visitor's device and must not make every event it sends one visitor or a bot.
+        var visitorIp = context.Trusted ? input.IpAddress : context.ClientIp?.ToString();
+        var visitorAgent = context.Trusted ? input.UserAgent : userAgent;
         var traffic = ChannelClassifier.Classify(new ChannelInput(input.UtmSource, input.UtmMedium, input.UtmCampaign, input.ReferrerUrl, input.PageUrl), context.ChannelRules);
-        var device = UserAgentClassifier.Classify(userAgent);
+        var device = UserAgentClassifier.Classify(visitorAgent);
         return new MarketingEvent
         {
             Id = Ids.New(occurredAt),
@@ -51,7 +54,7 @@ public static class EventEnricher
             ReceivedAt = context.ReceivedAt.ToUnixTimeMilliseconds(),
             // The full address is hashed (with the day's salt) before it is anonymised for storage.
             VisitorId = input.VisitorId
-                ?? (context.VisitorSalt is { } salt ? CookielessVisitorId.For(salt, context.TenantId, rawIp, userAgent) : null),
+                ?? (context.VisitorSalt is { } salt ? CookielessVisitorId.For(salt, context.TenantId, visitorIp, visitorAgent) : null),
             Channel = traffic.Channel,
             Source = traffic.Source,
             Medium = traffic.Medium,

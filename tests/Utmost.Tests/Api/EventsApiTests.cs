@@ -178,6 +178,24 @@ public abstract class EventsApiTests(TestServer server)
         }
         Assert.Null(await VisitorOf(new { event_type = "page_view", ip_address = "198.51.100.23" }));
     }
+
+    [BackendFact]
+    public async Task A_server_side_senders_own_agent_and_address_say_nothing_about_the_visitor()
+    {
+        var tenant = await server.CreateTenantAsync("server-side");
+        using var admin = server.WithKey(tenant.AdminKey);
+        admin.DefaultRequestHeaders.UserAgent.ParseAdd("curl/8.5.0");
+
+        var sent = await admin.PostJsonAsync("/marketing/event", """{"event_type":"purchase"}""");
+        var stated = await admin.PostJsonAsync("/marketing/event",
+            """{"event_type":"purchase","ip_address":"198.51.100.7","user_agent":"Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)"}""");
+
+        Assert.Equal(("other", false, JsonValueKind.Null), (sent.GetProperty("device_type").GetString(), sent.GetProperty("is_bot").GetBoolean(),
+            sent.GetProperty("visitor_id").ValueKind));
+        Assert.True(stated.GetProperty("is_bot").GetBoolean());
+        Assert.StartsWith("cl_", stated.GetProperty("visitor_id").GetString());
+        Assert.Equal(1, (await admin.GetJsonAsync("/marketing/metrics")).GetProperty("total_events").GetInt64());
+    }
 }
 
 [NeedsServers]
