@@ -191,21 +191,6 @@ internal static class ClickHouseRows
         IsBot = r.GetProperty("is_bot").GetInt32() == 1,
     };
 
-    /// <summary>An event as stored in ClickHouse: deletes live in deleted_events, so deleted_at stays null.</summary>
-    public static string ToJsonLine(MarketingEvent e) => JsonSerializer.Serialize(new Dictionary<string, object?>
-    {
-        ["tenant_key"] = e.TenantKey, ["id"] = e.Id, ["event_id"] = e.EventId, ["event_type"] = e.EventType,
-        ["event_name"] = e.EventName, ["page_url"] = e.PageUrl, ["referrer_url"] = e.ReferrerUrl, ["utm_source"] = e.UtmSource,
-        ["utm_medium"] = e.UtmMedium, ["utm_campaign"] = e.UtmCampaign, ["utm_term"] = e.UtmTerm, ["utm_content"] = e.UtmContent,
-        ["ad_source"] = e.AdSource, ["lead_source"] = e.LeadSource, ["user_agent"] = e.UserAgent, ["ip_address"] = e.IpAddress,
-        ["session_id"] = e.SessionId, ["user_id"] = e.UserId?.Value, ["user_id_is_number"] = e.UserId?.IsNumber == true ? 1 : 0,
-        ["lead_id"] = e.LeadId?.Value, ["lead_id_is_number"] = e.LeadId?.IsNumber == true ? 1 : 0,
-        ["properties"] = e.PropertiesJson, ["metadata"] = e.MetadataJson, ["created_at"] = e.CreatedAt,
-        ["received_at"] = e.ReceivedAt, ["deleted_at"] = null, ["version"] = 0,
-        ["visitor_id"] = e.VisitorId, ["channel"] = e.Channel, ["source"] = e.Source, ["medium"] = e.Medium,
-        ["device_type"] = e.DeviceType, ["browser"] = e.Browser, ["os"] = e.Os, ["is_bot"] = e.IsBot ? 1 : 0,
-    }) + "\n";
-
     /// <summary>A soft delete, with what the rollup readers need to subtract the event.</summary>
     public static string ToDeletedJsonLine(MarketingEvent e, long deletedAtMs) => JsonSerializer.Serialize(new Dictionary<string, object?>
     {
