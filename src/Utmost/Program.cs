@@ -1,11 +1,13 @@
 using Utmost.Campaigns;
 using Utmost.Channels;
+using Utmost.Conversions;
 using Utmost.Cli;
 using Utmost.Events;
 using Utmost.Hosting;
 using Utmost.Identity;
 using Utmost.Ingestion;
 using Utmost.Metrics;
+using Utmost.Sessions;
 using Utmost.Tenancy;
 
 return await UtmostCommandLine.Build(Program.BuildServer).Parse(args).InvokeAsync();
@@ -34,6 +36,8 @@ public static partial class Program
         app.MapTenantsApi();
         app.MapChannelsApi();
         app.MapIdentifyApi();
+        app.MapGoalsApi();
+        app.MapSessionsApi();
         return app;
     }
 }

@@ -73,6 +73,35 @@ public static class JsonFields
         return null;
     }
 
+    /// <summary>The largest revenue one event may carry, in any currency.</summary>
+    public const decimal MaxRevenue = 1_000_000_000_000m;
+
+    /// <summary>
+    /// A conversion's value: a JSON number or numeric string from 0 to <see cref="MaxRevenue"/>, rounded to the
+    /// micro-unit. Rounded rather than refused, since a tracker's arithmetic (3 × 19.99 in JavaScript) leaves float noise.
+    /// </summary>
+    public static decimal? Revenue(JsonElement value, string field, ValidationErrors errors)
+    {
+        decimal amount;
+        if (value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+        if (!(value.ValueKind == JsonValueKind.Number && value.TryGetDecimal(out amount)
+              || value.ValueKind == JsonValueKind.String
+                 && decimal.TryParse(value.GetString(), NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out amount)))
+        {
+            errors.Add(field, "must be a number");
+            return null;
+        }
+        if (amount is < 0 or > MaxRevenue)
+        {
+            errors.Add(field, $"must be between 0 and {MaxRevenue.ToString(CultureInfo.InvariantCulture)}");
+            return null;
+        }
+        return decimal.Round(amount, 6, MidpointRounding.ToEven);
+    }
+
     /// <summary>A JSON object, re-written compactly; every string inside must be storable text.</summary>
     public static string Object(JsonElement value, string field, int maxBytes, ValidationErrors errors)
     {

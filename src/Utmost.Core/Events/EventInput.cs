@@ -31,6 +31,15 @@ public sealed record EventInput
     public string? VisitorId { get; set; }
     public ExternalId? UserId { get; set; }
     public ExternalId? LeadId { get; set; }
+
+    /// <summary>The order a conversion belongs to: however often it is sent, it counts once.</summary>
+    public string? OrderId { get; set; }
+
+    /// <summary>The conversion's value, in <see cref="Currency"/>, to the micro-unit.</summary>
+    public decimal? Revenue { get; set; }
+
+    /// <summary>An ISO 4217 code in upper case.</summary>
+    public string? Currency { get; set; }
     public string PropertiesJson { get; set; } = "{}";
     public string MetadataJson { get; set; } = "{}";
     public DateTimeOffset? Timestamp { get; set; }

@@ -123,6 +123,9 @@ public static class EventParser
                     }
                     break;
                 case "user_id": input.UserId = ReadExternalId(value, field, errors); break;
+                case "order_id": input.OrderId = ReadExternalId(value, field, errors)?.Value; break;
+                case "revenue": ReadRevenue(value, field, input, errors); break;
+                case "currency": input.Currency = ReadCurrency(value, field, errors); break;
                 case "lead_id": input.LeadId = ReadExternalId(value, field, errors); break;
                 case "properties": input.PropertiesJson = ReadObject(value, field, errors); break;
                 case "metadata": input.MetadataJson = ReadObject(value, field, errors); break;
@@ -142,6 +145,10 @@ public static class EventParser
         if (!sawType || input.EventType.Length == 0 && !typeRejected)
         {
             errors.Add(ValidationErrors.Join(prefix, "event_type"), "is required");
+        }
+        if (input.Revenue is not null && input.Currency is null && errors.Count == errorsBefore)
+        {
+            errors.Add(ValidationErrors.Join(prefix, "revenue"), "needs a currency: {\"amount\": 19.99, \"currency\": \"EUR\"}");
         }
         return errors.Count == errorsBefore ? input : null;
     }
@@ -164,6 +171,49 @@ public static class EventParser
                 errors.Add(field, "must be an integer or a string");
                 return null;
         }
+    }
+
+    /// <summary>
+    /// Revenue as Plausible's events API takes it, <c>{"amount": 19.99, "currency": "EUR"}</c> (the amount may be a
+    /// numeric string), or a bare amount beside a top-level <c>currency</c>.
+    /// </summary>
+    private static void ReadRevenue(JsonElement value, string field, EventInput input, ValidationErrors errors)
+    {
+        if (value.ValueKind != JsonValueKind.Object)
+        {
+            input.Revenue = JsonFields.Revenue(value, field, errors);
+            return;
+        }
+        var errorsBefore = errors.Count;
+        foreach (var part in value.EnumerateObject())
+        {
+            var partField = ValidationErrors.Join(field, part.Name);
+            switch (part.Name)
+            {
+                case "amount": input.Revenue = JsonFields.Revenue(part.Value, partField, errors); break;
+                case "currency": input.Currency = ReadCurrency(part.Value, partField, errors); break;
+                default: errors.Add(partField, "is not a field of revenue (amount, currency)"); break;
+            }
+        }
+        if (input.Revenue is null && errors.Count == errorsBefore)
+        {
+            errors.Add(ValidationErrors.Join(field, "amount"), "is required");
+        }
+    }
+
+    private static string? ReadCurrency(JsonElement value, string field, ValidationErrors errors)
+    {
+        var text = ReadString(value, field, 3, errors);
+        if (text is null)
+        {
+            return null;
+        }
+        if (Currencies.Normalise(text) is { } code)
+        {
+            return code;
+        }
+        errors.Add(field, "must be an ISO 4217 currency code, e.g. EUR or USD");
+        return null;
     }
 
     private static string ReadObject(JsonElement value, string field, ValidationErrors errors) =>

@@ -26,6 +26,9 @@ public sealed record MarketingEvent
     public string? SessionId { get; init; }
     public ExternalId? UserId { get; init; }
     public ExternalId? LeadId { get; init; }
+    public string? OrderId { get; init; }
+    public decimal? Revenue { get; init; }
+    public string? Currency { get; init; }
     public string PropertiesJson { get; init; } = "{}";
     public string MetadataJson { get; init; } = "{}";
     public long CreatedAt { get; init; }

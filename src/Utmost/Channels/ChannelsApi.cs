@@ -45,20 +45,16 @@ public static class ChannelsApi
     public static async Task<Results<Ok<IReadOnlyList<CustomChannelRule>>, ValidationProblem, ProblemHttpResult>> PutRules(
         Caller caller, HttpRequest request, ITenantStore store, TenantDirectory directory, CancellationToken cancellationToken)
     {
-        if (!JsonBody.HasJsonContentType(request, allowTextPlain: false))
+        var body = await JsonBody.ReadArrayAsync(request, JsonBody.SmallBodyBytes, cancellationToken);
+        if (body.Problem is not null)
         {
-            return JsonBody.UnsupportedMediaType(allowTextPlain: false);
-        }
-        var body = await JsonBody.ReadAsync(request, JsonBody.SmallBodyBytes, cancellationToken);
-        if (body.Body is null)
-        {
-            return body.Problem!;
+            return body.Problem;
         }
         var errors = new ValidationErrors();
         List<CustomChannelRule> rules;
-        using (body.Body)
+        using (body.Document)
         {
-            rules = ReadRules(body.Body.Memory, errors);
+            rules = ReadRules(body.Document!.RootElement, errors);
         }
         if (!errors.IsEmpty)
         {
@@ -73,73 +69,59 @@ public static class ChannelsApi
     private const int MaxRules = 100;
 
     /// <summary>An array of rules; each field checked by name (<c>[2].medium_pattern</c>), unknown fields refused.</summary>
-    private static List<CustomChannelRule> ReadRules(ReadOnlyMemory<byte> json, ValidationErrors errors)
+    private static List<CustomChannelRule> ReadRules(JsonElement root, ValidationErrors errors)
     {
         var rules = new List<CustomChannelRule>();
-        JsonDocument document;
-        try
+        if (root.GetArrayLength() > MaxRules)
         {
-            document = JsonDocument.Parse(json, JsonFields.DocumentOptions);
-        }
-        catch (JsonException e)
-        {
-            errors.Add("body", JsonFields.DescribeJsonError(e));
+            errors.Add("body", $"must be a JSON array of at most {MaxRules} rules");
             return rules;
         }
-        using (document)
+        var index = 0;
+        foreach (var item in root.EnumerateArray())
         {
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Array || root.GetArrayLength() > MaxRules)
+            var prefix = $"[{index++}].";
+            if (item.ValueKind != JsonValueKind.Object)
             {
-                errors.Add("body", $"must be a JSON array of at most {MaxRules} rules");
-                return rules;
+                errors.Add(prefix.TrimEnd('.'), "must be an object");
+                continue;
             }
-            var index = 0;
-            foreach (var item in root.EnumerateArray())
+            string name = "", leadSource = LeadSources.Other;
+            string? sourcePattern = null, mediumPattern = null, campaignPattern = null;
+            var isActive = true;
+            foreach (var property in item.EnumerateObject())
             {
-                var prefix = $"[{index++}].";
-                if (item.ValueKind != JsonValueKind.Object)
+                if (!JsonFields.TryGetName(property, out var field))
                 {
-                    errors.Add(prefix.TrimEnd('.'), "must be an object");
+                    errors.Add(prefix + "body", "field names must be valid Unicode text");
                     continue;
                 }
-                string name = "", leadSource = LeadSources.Other;
-                string? sourcePattern = null, mediumPattern = null, campaignPattern = null;
-                var isActive = true;
-                foreach (var property in item.EnumerateObject())
+                var value = property.Value;
+                switch (field)
                 {
-                    if (!JsonFields.TryGetName(property, out var field))
-                    {
-                        errors.Add(prefix + "body", "field names must be valid Unicode text");
-                        continue;
-                    }
-                    var value = property.Value;
-                    switch (field)
-                    {
-                        case "name": name = JsonFields.String(value, prefix + field, CustomChannelRule.MaxNameLength, errors) ?? ""; break;
-                        case "lead_source": leadSource = JsonFields.String(value, prefix + field, 64, errors) ?? LeadSources.Other; break;
-                        case "source_pattern": sourcePattern = JsonFields.String(value, prefix + field, CustomChannelRule.MaxPatternLength, errors); break;
-                        case "medium_pattern": mediumPattern = JsonFields.String(value, prefix + field, CustomChannelRule.MaxPatternLength, errors); break;
-                        case "campaign_pattern": campaignPattern = JsonFields.String(value, prefix + field, CustomChannelRule.MaxPatternLength, errors); break;
-                        case "is_active":
-                            if (value.ValueKind is JsonValueKind.True or JsonValueKind.False)
-                            {
-                                isActive = value.GetBoolean();
-                            }
-                            else
-                            {
-                                errors.Add(prefix + field, "must be true or false");
-                            }
-                            break;
-                        default:
-                            errors.Add(prefix + field, "is not a field of a channel rule (name, lead_source, source_pattern, medium_pattern, campaign_pattern, is_active)");
-                            break;
-                    }
+                    case "name": name = JsonFields.String(value, prefix + field, CustomChannelRule.MaxNameLength, errors) ?? ""; break;
+                    case "lead_source": leadSource = JsonFields.String(value, prefix + field, 64, errors) ?? LeadSources.Other; break;
+                    case "source_pattern": sourcePattern = JsonFields.String(value, prefix + field, CustomChannelRule.MaxPatternLength, errors); break;
+                    case "medium_pattern": mediumPattern = JsonFields.String(value, prefix + field, CustomChannelRule.MaxPatternLength, errors); break;
+                    case "campaign_pattern": campaignPattern = JsonFields.String(value, prefix + field, CustomChannelRule.MaxPatternLength, errors); break;
+                    case "is_active":
+                        if (value.ValueKind is JsonValueKind.True or JsonValueKind.False)
+                        {
+                            isActive = value.GetBoolean();
+                        }
+                        else
+                        {
+                            errors.Add(prefix + field, "must be true or false");
+                        }
+                        break;
+                    default:
+                        errors.Add(prefix + field, "is not a field of a channel rule (name, lead_source, source_pattern, medium_pattern, campaign_pattern, is_active)");
+                        break;
                 }
-                var rule = new CustomChannelRule(name, leadSource, sourcePattern, mediumPattern, campaignPattern, isActive);
-                rule.Validate(errors, prefix);
-                rules.Add(rule);
             }
+            var rule = new CustomChannelRule(name, leadSource, sourcePattern, mediumPattern, campaignPattern, isActive);
+            rule.Validate(errors, prefix);
+            rules.Add(rule);
         }
         return rules;
     }

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Utmost.Core.Common;
 using Utmost.Core.Events;
 using Utmost.Storage.ClickHouse;
 using Utmost.Storage.Sqlite;
@@ -189,6 +190,9 @@ internal static class ClickHouseRows
         Browser = Text(r, "browser"),
         Os = Text(r, "os"),
         IsBot = r.GetProperty("is_bot").GetInt32() == 1,
+        OrderId = Text(r, "order_id"),
+        Revenue = r.GetProperty("revenue_micros") is { ValueKind: JsonValueKind.Number } micros ? Money.FromMicros(micros.GetInt64()) : null,
+        Currency = Text(r, "currency"),
     };
 
     /// <summary>A soft delete, with what the rollup readers need to subtract the event.</summary>

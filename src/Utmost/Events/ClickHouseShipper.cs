@@ -204,7 +204,7 @@ public sealed partial class ClickHouseShipper(SqliteDatabase spool, ClickHouseCl
     }
 
     /// <summary>How each spooled column travels to ClickHouse, in <see cref="SqliteEventStore.Columns"/> order.</summary>
-    private enum ColumnKind { Text, NullableText, UInt64, UInt8, AlwaysNull }
+    private enum ColumnKind { Text, NullableText, UInt64, NullableInt64, UInt8, AlwaysNull }
 
     private static readonly (string Name, ColumnKind Kind)[] EventColumns = SqliteEventStore.Columns
         .Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
@@ -212,6 +212,7 @@ public sealed partial class ClickHouseShipper(SqliteDatabase spool, ClickHouseCl
         {
             "id" or "event_type" or "lead_source" or "properties" or "metadata" => ColumnKind.Text,
             "tenant_key" or "created_at" or "received_at" => ColumnKind.UInt64,
+            "revenue_micros" => ColumnKind.NullableInt64,
             "user_id_is_number" or "lead_id_is_number" or "is_bot" => ColumnKind.UInt8,
             // Deletes travel apart, to deleted_events: every event is shipped as it was stored.
             "deleted_at" => ColumnKind.AlwaysNull,
@@ -259,6 +260,15 @@ public sealed partial class ClickHouseShipper(SqliteDatabase spool, ClickHouseCl
                         }
                         break;
                     case ColumnKind.UInt64: rows.UInt64((ulong)raw.sqlite3_column_int64(select, ordinal)); break;
+                    case ColumnKind.NullableInt64:
+                        var noValue = raw.sqlite3_column_type(select, ordinal) == raw.SQLITE_NULL;
+                        rows.IsNull(noValue);
+                        if (!noValue)
+                        {
+                            // Int64 and UInt64 share their little-endian bytes.
+                            rows.UInt64(unchecked((ulong)raw.sqlite3_column_int64(select, ordinal)));
+                        }
+                        break;
                     case ColumnKind.UInt8: rows.UInt8((byte)raw.sqlite3_column_int64(select, ordinal)); break;
                     case ColumnKind.AlwaysNull: rows.IsNull(true); break;
                 }
@@ -320,9 +330,12 @@ public sealed partial class ClickHouseShipper(SqliteDatabase spool, ClickHouseCl
     {
         await using var connection = await spool.OpenAsync(cancellationToken);
         await using var prune = connection.CreateCommand();
+        // Only rows the session builder is done with, too.
         prune.CommandText = """
             DELETE FROM marketing_events
-            WHERE rowid <= COALESCE((SELECT value FROM spool_state WHERE name = $name), 0) AND received_at < $before
+            WHERE rowid <= MIN(COALESCE((SELECT value FROM spool_state WHERE name = $name), 0),
+                               COALESCE((SELECT value FROM spool_state WHERE name = 'sessioned_rowid'), 0))
+              AND received_at < $before
             """;
         prune.Parameters.AddWithValue("$name", Watermark);
         prune.Parameters.AddWithValue("$before", (clock.GetUtcNow() - DedupeWindow).ToUnixTimeMilliseconds());

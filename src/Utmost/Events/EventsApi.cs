@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Utmost.Core.Common;
 using Utmost.Core.Events;
 using Utmost.Hosting;
+using Utmost.Sessions;
 using Utmost.Tenancy;
 
 namespace Utmost.Events;
@@ -61,9 +62,15 @@ public static class EventsApi
     }
 
     public static async Task<Results<NoContent, ProblemHttpResult>> Delete(
-        Caller caller, IEventStore store, TimeProvider clock, string event_id, CancellationToken cancellationToken)
+        Caller caller, IEventStore store, SessionBuilder sessions, TimeProvider clock, string event_id, CancellationToken cancellationToken)
     {
-        var deleted = await store.SoftDeleteAsync(caller.Tenant, event_id, clock.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken);
+        var found = await store.GetAsync(caller.Tenant, event_id, cancellationToken);
+        var deleted = found is not null && await store.SoftDeleteAsync(caller.Tenant, event_id, clock.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken);
+        if (deleted && found!.VisitorId is { } visitor)
+        {
+            // The visitor's sessions from that event on are built again without it.
+            await sessions.TouchAsync(caller.Tenant.Key, visitor, found.CreatedAt, cancellationToken);
+        }
         return deleted ? TypedResults.NoContent() : Problems.NotFound("event", event_id);
     }
 
@@ -72,7 +79,10 @@ public static class EventsApi
         string EventType, string? EventId, string? Site, string? TenantId, string? EventName, string? PageUrl, string? ReferrerUrl,
         string? UtmSource, string? UtmMedium, string? UtmCampaign, string? UtmTerm, string? UtmContent, string? AdSource,
         string? LeadSource, string? UserAgent, string? IpAddress, string? SessionId, string? VisitorId, JsonElement? UserId, JsonElement? LeadId,
-        JsonElement? Properties, JsonElement? Metadata, DateTimeOffset? Timestamp);
+        JsonElement? Properties, JsonElement? Metadata, DateTimeOffset? Timestamp, string? OrderId, RevenueAmount? Revenue);
+
+    /// <summary>A conversion's value: amount in an ISO 4217 currency (a bare amount with a top-level currency works too).</summary>
+    public sealed record RevenueAmount(decimal Amount, string Currency);
 
     /// <summary>
     /// A stored event: the seed's MarketingEvent, plus the client's event_id, the server's receive time, and what
@@ -83,7 +93,8 @@ public static class EventsApi
         string? UtmSource, string? UtmMedium, string? UtmCampaign, string? UtmTerm, string? UtmContent, string? AdSource,
         string LeadSource, string? UserAgent, string? IpAddress, string? SessionId, JsonElement? UserId, JsonElement? LeadId,
         JsonElement Properties, JsonElement Metadata, DateTimeOffset CreatedAt, DateTimeOffset ReceivedAt, DateTimeOffset? DeletedAt,
-        string? VisitorId, string? Channel, string? Source, string? Medium, string? DeviceType, string? Browser, string? Os, bool IsBot)
+        string? VisitorId, string? Channel, string? Source, string? Medium, string? DeviceType, string? Browser, string? Os, bool IsBot,
+        string? OrderId, RevenueAmount? Revenue)
     {
         public static EventResponse From(MarketingEvent e) => new(
             e.Id, e.TenantId, e.EventId, e.EventType, e.EventName, e.PageUrl, e.ReferrerUrl,
@@ -92,7 +103,8 @@ public static class EventsApi
             JsonElement.Parse(e.PropertiesJson), JsonElement.Parse(e.MetadataJson),
             DateTimeOffset.FromUnixTimeMilliseconds(e.CreatedAt), DateTimeOffset.FromUnixTimeMilliseconds(e.ReceivedAt),
             e.DeletedAt is { } deleted ? DateTimeOffset.FromUnixTimeMilliseconds(deleted) : null,
-            e.VisitorId, e.Channel, e.Source, e.Medium, e.DeviceType, e.Browser, e.Os, e.IsBot);
+            e.VisitorId, e.Channel, e.Source, e.Medium, e.DeviceType, e.Browser, e.Os, e.IsBot,
+            e.OrderId, e.Revenue is { } amount ? new RevenueAmount(amount, e.Currency!) : null);
 
         private static JsonElement? ToJson(ExternalId? id) => id switch
         {

@@ -1,6 +1,7 @@
 using System.Text;
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
+using Utmost.Core.Common;
 using Utmost.Core.Events;
 using Utmost.Core.Metrics;
 using Utmost.Storage.Sqlite;
@@ -21,9 +22,9 @@ public sealed class SqliteEventAppender(SqliteDatabase database, bool keepRollup
             id, tenant_key, event_id, event_type, event_name, page_url, referrer_url, utm_source, utm_medium, utm_campaign,
             utm_term, utm_content, ad_source, lead_source, user_agent, ip_address, session_id, user_id, user_id_is_number,
             lead_id, lead_id_is_number, properties, metadata, created_at, received_at,
-            visitor_id, channel, source, medium, device_type, browser, os, is_bot)
+            visitor_id, channel, source, medium, device_type, browser, os, is_bot, order_id, revenue_micros, currency)
         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25,
-                ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33)
+                ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35, ?36)
         ON CONFLICT DO NOTHING
         """;
 
@@ -129,6 +130,16 @@ public sealed class SqliteEventAppender(SqliteDatabase database, bool keepRollup
         BindText(statement, 31, e.Browser);
         BindText(statement, 32, e.Os);
         raw.sqlite3_bind_int(statement, 33, e.IsBot ? 1 : 0);
+        BindText(statement, 34, e.OrderId);
+        if (e.Revenue is { } revenue)
+        {
+            raw.sqlite3_bind_int64(statement, 35, Money.ToMicros(revenue));
+        }
+        else
+        {
+            raw.sqlite3_bind_null(statement, 35);
+        }
+        BindText(statement, 36, e.Currency);
     }
 
     // One scratch buffer for text parameters: SQLite copies bound text (SQLITE_TRANSIENT), so every column can reuse

@@ -1,5 +1,6 @@
 using System.Text;
 using Microsoft.Data.Sqlite;
+using Utmost.Core.Common;
 using Utmost.Core.Events;
 using Utmost.Storage.Sqlite;
 using Utmost.Tenancy;
@@ -13,7 +14,7 @@ public sealed class SqliteEventStore(SqliteDatabase database, SqliteEventAppende
         id, tenant_key, event_id, event_type, event_name, page_url, referrer_url, utm_source, utm_medium, utm_campaign,
         utm_term, utm_content, ad_source, lead_source, user_agent, ip_address, session_id, user_id, user_id_is_number,
         lead_id, lead_id_is_number, properties, metadata, created_at, received_at, deleted_at,
-        visitor_id, channel, source, medium, device_type, browser, os, is_bot
+        visitor_id, channel, source, medium, device_type, browser, os, is_bot, order_id, revenue_micros, currency
         """;
 
     public Task<IReadOnlyList<AppendResult>> AppendAsync(IReadOnlyList<MarketingEvent> events, CancellationToken cancellationToken) =>
@@ -87,6 +88,7 @@ public sealed class SqliteEventStore(SqliteDatabase database, SqliteEventAppende
             DELETE FROM spool_rollup_counts WHERE bucket < $before;
             DELETE FROM spool_rollup_dimensions WHERE bucket < $before;
             DELETE FROM spool_deleted_events WHERE created_at < $before;
+            DELETE FROM sessions WHERE started_at < $before;
             """;
         command.Parameters.AddWithValue("$before", monthStartMs);
         await command.ExecuteNonQueryAsync(cancellationToken);
@@ -146,6 +148,9 @@ public sealed class SqliteEventStore(SqliteDatabase database, SqliteEventAppende
         Browser = Text(r, 31),
         Os = Text(r, 32),
         IsBot = r.GetInt64(33) == 1,
+        OrderId = Text(r, 34),
+        Revenue = r.IsDBNull(35) ? null : Money.FromMicros(r.GetInt64(35)),
+        Currency = Text(r, 36),
     };
 
     private static string? Text(SqliteDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);

@@ -92,7 +92,14 @@ public static class JsonBody
     }
 
     /// <summary>Reads a JSON object body for the management endpoints (campaigns, tenant settings).</summary>
-    public static async Task<ObjectOutcome> ReadObjectAsync(HttpRequest request, int limit, CancellationToken cancellationToken)
+    public static Task<ObjectOutcome> ReadObjectAsync(HttpRequest request, int limit, CancellationToken cancellationToken) =>
+        ReadDocumentAsync(request, limit, JsonValueKind.Object, cancellationToken);
+
+    /// <summary>Reads a JSON array body (lists replaced whole: channel rules, goals).</summary>
+    public static Task<ObjectOutcome> ReadArrayAsync(HttpRequest request, int limit, CancellationToken cancellationToken) =>
+        ReadDocumentAsync(request, limit, JsonValueKind.Array, cancellationToken);
+
+    private static async Task<ObjectOutcome> ReadDocumentAsync(HttpRequest request, int limit, JsonValueKind root, CancellationToken cancellationToken)
     {
         if (!HasJsonContentType(request, allowTextPlain: false))
         {
@@ -115,10 +122,10 @@ public static class JsonBody
             {
                 return new ObjectOutcome(null, BadBody($"The body is not valid JSON: {JsonFields.DescribeJsonError(e)}."));
             }
-            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            if (document.RootElement.ValueKind != root)
             {
                 document.Dispose();
-                return new ObjectOutcome(null, BadBody("The body must be a JSON object."));
+                return new ObjectOutcome(null, BadBody(root == JsonValueKind.Object ? "The body must be a JSON object." : "The body must be a JSON array."));
             }
             return new ObjectOutcome(document, null);
         }

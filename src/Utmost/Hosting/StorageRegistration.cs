@@ -4,6 +4,7 @@ using Utmost.Campaigns;
 using Utmost.Events;
 using Utmost.Identity;
 using Utmost.Metrics;
+using Utmost.Sessions;
 using Utmost.Storage;
 using Utmost.Storage.ClickHouse;
 using Utmost.Storage.Postgres;
@@ -46,7 +47,13 @@ public static class StorageRegistration
         {
             services.AddSingleton<IEventStore, SqliteEventStore>();
             services.AddSingleton<IMarketingAnalytics, SqliteMarketingAnalytics>();
+            services.AddSingleton<ISessionStore, SqliteSessionStore>();
         }
+        services.AddSingleton(provider => new SessionBuilder(provider.GetRequiredService<SqliteDatabase>(), provider.GetRequiredService<ISessionStore>(),
+            provider.GetRequiredService<ISessionBuildLock>(), provider.GetRequiredService<TenantDirectory>(),
+            provider.GetRequiredService<IOptions<UtmostOptions>>(), provider.GetRequiredService<ILogger<SessionBuilder>>(),
+            provider.GetService<ClickHouseShipper>()));
+        services.AddHostedService(provider => provider.GetRequiredService<SessionBuilder>());
 
         if (options.Storage.Provider == StorageProviders.Postgres)
         {
@@ -63,9 +70,11 @@ public static class StorageRegistration
             services.AddSingleton<ITenantStore, PostgresTenantStore>();
             services.AddSingleton<ICampaignStore, PostgresCampaignStore>();
             services.AddSingleton<IIdentityStore, PostgresIdentityStore>();
+            services.AddSingleton<ISessionBuildLock, PostgresSessionBuildLock>();
         }
         else
         {
+            services.AddSingleton<ISessionBuildLock, InProcessSessionBuildLock>();
             services.AddSingleton<ITenantStore, SqliteTenantStore>();
             services.AddSingleton<ICampaignStore, SqliteCampaignStore>();
             services.AddSingleton<IIdentityStore, SqliteIdentityStore>();
@@ -120,6 +129,7 @@ public static class StorageRegistration
         services.AddSingleton<SqliteEventStore>();
         services.AddSingleton<IEventStore, ClickHouseEventStore>();
         services.AddSingleton<IMarketingAnalytics, ClickHouseMarketingAnalytics>();
+        services.AddSingleton<ISessionStore, ClickHouseSessionStore>();
     }
 
     /// <summary>Runs every configured engine's migrations; an unreachable engine is named with its setting.</summary>

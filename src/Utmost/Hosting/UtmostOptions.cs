@@ -22,6 +22,18 @@ public sealed class UtmostOptions
 
     public EventSettings Events { get; set; } = new();
 
+    public SessionSettings Sessions { get; set; } = new();
+
+    public sealed class SessionSettings
+    {
+        /// <summary>
+        /// Minutes without events after which a visitor's session ends (30, as in GA4 and Plausible). A change
+        /// applies to sessions built from then on; sessions already built keep the timeout they were built with.
+        /// </summary>
+        [Range(1, 1440)]
+        public int TimeoutMinutes { get; set; } = 30;
+    }
+
     public class StorageSettings
     {
         /// <summary>A storage provider key; see <see cref="StorageProviders"/>.</summary>

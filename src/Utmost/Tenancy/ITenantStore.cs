@@ -15,6 +15,9 @@ public interface ITenantStore
 
     Task<Tenant?> FindBySiteKeyAsync(string siteKey, CancellationToken cancellationToken);
 
+    /// <summary>The tenant whose internal key event rows carry (for background work on stored events).</summary>
+    Task<Tenant?> FindByStorageKeyAsync(long key, CancellationToken cancellationToken);
+
     Task<KeyOwner?> FindByKeyHashAsync(string keyHash, CancellationToken cancellationToken);
 
     /// <summary>The only tenant, or null when there are none or several.</summary>

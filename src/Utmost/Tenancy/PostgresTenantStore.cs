@@ -21,7 +21,7 @@ public sealed class PostgresTenantStore(NpgsqlDataSource dataSource, TimeProvide
         command.Parameters.AddWithValue("name", tenant.Name);
         command.Parameters.AddWithValue("site_key", tenant.SiteKey);
         command.Parameters.AddWithValue("time_zone", tenant.TimeZone);
-        command.Parameters.AddWithValue("goals", NpgsqlDbType.Json, JsonSerializer.Serialize(tenant.ConversionGoals));
+        command.Parameters.AddWithValue("goals", NpgsqlDbType.Json, GoalsJson.Serialize(tenant.Goals));
         command.Parameters.AddWithValue("at", tenant.CreatedAt);
         var key = (long)(await command.ExecuteScalarAsync(cancellationToken))!;
         return tenant with { Key = key };
@@ -44,6 +44,9 @@ public sealed class PostgresTenantStore(NpgsqlDataSource dataSource, TimeProvide
 
     public Task<Tenant?> FindBySlugAsync(string slug, CancellationToken cancellationToken) =>
         FindOneAsync($"SELECT {Columns} FROM tenants WHERE slug = @value", slug, cancellationToken);
+
+    public Task<Tenant?> FindByStorageKeyAsync(long key, CancellationToken cancellationToken) =>
+        FindOneAsync($"SELECT {Columns} FROM tenants WHERE key = CAST(@value AS bigint)", key.ToString(System.Globalization.CultureInfo.InvariantCulture), cancellationToken);
 
     public Task<Tenant?> FindBySiteKeyAsync(string siteKey, CancellationToken cancellationToken) =>
         FindOneAsync($"SELECT {Columns} FROM tenants WHERE site_key = @value", siteKey, cancellationToken);
@@ -80,7 +83,7 @@ public sealed class PostgresTenantStore(NpgsqlDataSource dataSource, TimeProvide
         command.Parameters.AddWithValue("id", tenant.Id);
         command.Parameters.AddWithValue("name", tenant.Name);
         command.Parameters.AddWithValue("time_zone", tenant.TimeZone);
-        command.Parameters.AddWithValue("goals", NpgsqlDbType.Json, JsonSerializer.Serialize(tenant.ConversionGoals));
+        command.Parameters.AddWithValue("goals", NpgsqlDbType.Json, GoalsJson.Serialize(tenant.Goals));
         command.Parameters.AddWithValue("rules", NpgsqlDbType.Json, ChannelRulesJson.Serialize(tenant.ChannelRules));
         command.Parameters.AddWithValue("cookieless", tenant.CookielessVisitors);
         command.Parameters.AddWithValue("at", clock.GetUtcNow());
@@ -95,19 +98,19 @@ public sealed class PostgresTenantStore(NpgsqlDataSource dataSource, TimeProvide
         return await reader.ReadAsync(cancellationToken) ? ReadTenant(reader) : null;
     }
 
-    private static Tenant ReadTenant(NpgsqlDataReader reader) => new(
+    private static Tenant ReadTenant(NpgsqlDataReader reader) => new Tenant(
         reader.GetInt64(0),
         reader.GetString(1),
         reader.GetString(2),
         reader.GetString(3),
         reader.GetString(4),
         reader.GetString(5),
-        JsonSerializer.Deserialize<string[]>(reader.GetString(6)) ?? [],
+        [],
         reader.GetFieldValue<DateTimeOffset>(7))
     {
         ChannelRules = ChannelRulesJson.Deserialize(reader.GetString(8)),
         CookielessVisitors = reader.GetBoolean(9),
-    };
+    }.WithGoals(GoalsJson.Deserialize(reader.GetString(6)));
 
     public async Task<byte[]> VisitorSaltAsync(long day, byte[] candidate, CancellationToken cancellationToken)
     {

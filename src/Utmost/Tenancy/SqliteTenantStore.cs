@@ -23,7 +23,7 @@ public sealed class SqliteTenantStore(SqliteDatabase database, TimeProvider cloc
         command.Parameters.AddWithValue("$name", tenant.Name);
         command.Parameters.AddWithValue("$site_key", tenant.SiteKey);
         command.Parameters.AddWithValue("$time_zone", tenant.TimeZone);
-        command.Parameters.AddWithValue("$goals", JsonSerializer.Serialize(tenant.ConversionGoals));
+        command.Parameters.AddWithValue("$goals", GoalsJson.Serialize(tenant.Goals));
         command.Parameters.AddWithValue("$at", tenant.CreatedAt.ToUnixTimeMilliseconds());
         var key = (long)(await command.ExecuteScalarAsync(cancellationToken))!;
         return tenant with { Key = key };
@@ -48,6 +48,9 @@ public sealed class SqliteTenantStore(SqliteDatabase database, TimeProvider cloc
 
     public Task<Tenant?> FindBySlugAsync(string slug, CancellationToken cancellationToken) =>
         FindOneAsync($"SELECT {Columns} FROM tenants WHERE slug = $value", slug, cancellationToken);
+
+    public Task<Tenant?> FindByStorageKeyAsync(long key, CancellationToken cancellationToken) =>
+        FindOneAsync($"SELECT {Columns} FROM tenants WHERE key = CAST($value AS INTEGER)", key.ToString(System.Globalization.CultureInfo.InvariantCulture), cancellationToken);
 
     public Task<Tenant?> FindBySiteKeyAsync(string siteKey, CancellationToken cancellationToken) =>
         FindOneAsync($"SELECT {Columns} FROM tenants WHERE site_key = $value", siteKey, cancellationToken);
@@ -91,7 +94,7 @@ public sealed class SqliteTenantStore(SqliteDatabase database, TimeProvider cloc
         command.Parameters.AddWithValue("$id", tenant.Id);
         command.Parameters.AddWithValue("$name", tenant.Name);
         command.Parameters.AddWithValue("$time_zone", tenant.TimeZone);
-        command.Parameters.AddWithValue("$goals", JsonSerializer.Serialize(tenant.ConversionGoals));
+        command.Parameters.AddWithValue("$goals", GoalsJson.Serialize(tenant.Goals));
         command.Parameters.AddWithValue("$rules", ChannelRulesJson.Serialize(tenant.ChannelRules));
         command.Parameters.AddWithValue("$cookieless", tenant.CookielessVisitors ? 1 : 0);
         command.Parameters.AddWithValue("$at", clock.GetUtcNow().ToUnixTimeMilliseconds());
@@ -108,19 +111,19 @@ public sealed class SqliteTenantStore(SqliteDatabase database, TimeProvider cloc
         return await reader.ReadAsync(cancellationToken) ? ReadTenant(reader) : null;
     }
 
-    private static Tenant ReadTenant(SqliteDataReader reader) => new(
+    private static Tenant ReadTenant(SqliteDataReader reader) => new Tenant(
         reader.GetInt64(0),
         reader.GetString(1),
         reader.GetString(2),
         reader.GetString(3),
         reader.GetString(4),
         reader.GetString(5),
-        JsonSerializer.Deserialize<string[]>(reader.GetString(6)) ?? [],
+        [],
         DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(7)))
     {
         ChannelRules = ChannelRulesJson.Deserialize(reader.GetString(8)),
         CookielessVisitors = reader.GetInt64(9) == 1,
-    };
+    }.WithGoals(GoalsJson.Deserialize(reader.GetString(6)));
 
     public async Task<byte[]> VisitorSaltAsync(long day, byte[] candidate, CancellationToken cancellationToken)
     {

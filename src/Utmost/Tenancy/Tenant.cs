@@ -17,6 +17,19 @@ public sealed record Tenant(
 
     /// <summary>Whether visitors that send no visitor_id get a daily cookieless id (on by default).</summary>
     public bool CookielessVisitors { get; init; } = true;
+
+    private readonly IReadOnlyList<Core.Conversions.Goal>? _goals;
+
+    /// <summary>The conversion goals in full (property filters included); by default one per event type of <see cref="ConversionGoals"/>.</summary>
+    public IReadOnlyList<Core.Conversions.Goal> Goals
+    {
+        get => _goals ?? ConversionGoals.Select(Core.Conversions.Goal.ForEventType).ToArray();
+        init => _goals = value;
+    }
+
+    /// <summary>This tenant with <paramref name="goals"/>, and their event types as <see cref="ConversionGoals"/>.</summary>
+    public Tenant WithGoals(IReadOnlyList<Core.Conversions.Goal> goals) =>
+        this with { Goals = goals, ConversionGoals = goals.Select(g => g.EventType).Distinct().ToArray() };
 }
 
 /// <summary>What a key may do. Admin ⊃ marketer ⊃ viewer; ingest keys only send events.</summary>

@@ -14,6 +14,7 @@ public sealed class TenantDirectory(ITenantStore store, TimeProvider clock)
 
     private readonly ConcurrentDictionary<string, (KeyOwner Owner, DateTimeOffset Expires)> _byKeyHash = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, (Tenant Tenant, DateTimeOffset Expires)> _bySiteKey = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<long, (Tenant Tenant, DateTimeOffset Expires)> _byStorageKey = new();
     private (Tenant? Tenant, DateTimeOffset Expires) _sole;
 
     public async Task<KeyOwner?> FindByKeyAsync(string key, CancellationToken cancellationToken)
@@ -33,17 +34,25 @@ public sealed class TenantDirectory(ITenantStore store, TimeProvider clock)
         return owner;
     }
 
-    public async Task<Tenant?> FindBySiteKeyAsync(string siteKey, CancellationToken cancellationToken)
+    public Task<Tenant?> FindBySiteKeyAsync(string siteKey, CancellationToken cancellationToken) =>
+        CachedAsync(_bySiteKey, siteKey, () => store.FindBySiteKeyAsync(siteKey, cancellationToken));
+
+    /// <summary>A tenant by the key its event rows carry, for background work (the session builder).</summary>
+    public Task<Tenant?> FindByStorageKeyAsync(long key, CancellationToken cancellationToken) =>
+        CachedAsync(_byStorageKey, key, () => store.FindByStorageKeyAsync(key, cancellationToken));
+
+    private async Task<Tenant?> CachedAsync<TKey>(ConcurrentDictionary<TKey, (Tenant Tenant, DateTimeOffset Expires)> cache, TKey key,
+        Func<Task<Tenant?>> load) where TKey : notnull
     {
         var now = clock.GetUtcNow();
-        if (_bySiteKey.TryGetValue(siteKey, out var cached) && cached.Expires > now)
+        if (cache.TryGetValue(key, out var cached) && cached.Expires > now)
         {
             return cached.Tenant;
         }
-        var tenant = await store.FindBySiteKeyAsync(siteKey, cancellationToken);
+        var tenant = await load();
         if (tenant is not null)
         {
-            Remember(_bySiteKey, siteKey, (tenant, now + KeyLifetime));
+            Remember(cache, key, (tenant, now + KeyLifetime));
         }
         return tenant;
     }
@@ -73,10 +82,14 @@ public sealed class TenantDirectory(ITenantStore store, TimeProvider clock)
         {
             _bySiteKey.TryRemove(entry.Key, out _);
         }
+        foreach (var entry in _byStorageKey.Where(e => e.Value.Tenant.Id == tenantId))
+        {
+            _byStorageKey.TryRemove(entry.Key, out _);
+        }
         _sole = default;
     }
 
-    private static void Remember<T>(ConcurrentDictionary<string, T> cache, string key, T value)
+    private static void Remember<TKey, T>(ConcurrentDictionary<TKey, T> cache, TKey key, T value) where TKey : notnull
     {
         if (cache.Count >= MaxEntries)
         {

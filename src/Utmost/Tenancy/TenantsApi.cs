@@ -70,10 +70,9 @@ public static class TenantsApi
                         tenant = tenant with { TimeZone = zone };
                         break;
                     case "conversion_goals":
-                        var goals = ReadGoals(property.Value, errors);
-                        if (goals is not null)
+                        if (Conversions.GoalsApi.Read(property.Value, "conversion_goals", errors) is { } goals)
                         {
-                            tenant = tenant with { ConversionGoals = goals };
+                            tenant = tenant.WithGoals(goals);
                         }
                         break;
                     case "cookieless_visitors":
@@ -99,31 +98,5 @@ public static class TenantsApi
         await store.UpdateSettingsAsync(tenant, cancellationToken);
         directory.Forget(tenant.Id);
         return TypedResults.Ok(TenantResponse.From(tenant));
-    }
-
-    private static string[]? ReadGoals(JsonElement value, ValidationErrors errors)
-    {
-        if (value.ValueKind != JsonValueKind.Array || value.GetArrayLength() is 0 or > 50)
-        {
-            errors.Add("conversion_goals", "must be an array of 1 to 50 event types");
-            return null;
-        }
-        var goals = new List<string>();
-        var index = 0;
-        foreach (var item in value.EnumerateArray())
-        {
-            var field = $"conversion_goals[{index++}]";
-            var goal = JsonFields.String(item, field, 64, errors);
-            if (goal is null || !EventTypes.IsValid(goal))
-            {
-                errors.Add(field, "must be an event type in snake_case");
-                continue;
-            }
-            if (!goals.Contains(goal))
-            {
-                goals.Add(goal);
-            }
-        }
-        return errors.IsEmpty ? goals.ToArray() : null;
     }
 }

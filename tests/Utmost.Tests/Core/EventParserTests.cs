@@ -546,4 +546,35 @@ public sealed class EventParserTests
     {
         Assert.Equal(DateTimeOffset.UnixEpoch, Assert.Single(Parse(Event("timestamp", "\"1970-01-01T00:00:00Z\"")).Events).Timestamp);
     }
+
+    [Fact]
+    public void Revenue_comes_as_an_amount_and_currency_object_or_a_bare_amount_beside_a_currency_rounded_to_the_micro_unit()
+    {
+        var result = Parse("""
+            [{"event_type":"purchase","order_id":"o-1","revenue":{"amount":59.970000000000006,"currency":"eur"}},
+             {"event_type":"purchase","order_id":1234,"revenue":"19.5","currency":"JPY"},
+             {"event_type":"purchase","revenue":{"currency":"USD","amount":"0.0000005"}}]
+            """);
+
+        Assert.True(result.Errors.IsEmpty);
+        Assert.Equal([("o-1", 59.97m, "EUR"), ("1234", 19.5m, "JPY"), (null, 0m, "USD")],
+            result.Events.Select(e => (e.OrderId, e.Revenue!.Value, e.Currency)));
+    }
+
+    [Theory]
+    [InlineData("""{"event_type":"purchase","revenue":10}""", "revenue")]
+    [InlineData("""{"event_type":"purchase","revenue":{"amount":10}}""", "revenue")]
+    [InlineData("""{"event_type":"purchase","revenue":{"amount":10,"currency":"EURO"}}""", "revenue.currency")]
+    [InlineData("""{"event_type":"purchase","revenue":{"amount":10,"currency":"XYZ"}}""", "revenue.currency")]
+    [InlineData("""{"event_type":"purchase","revenue":{"amount":"ten","currency":"EUR"}}""", "revenue.amount")]
+    [InlineData("""{"event_type":"purchase","revenue":{"amount":-1,"currency":"EUR"}}""", "revenue.amount")]
+    [InlineData("""{"event_type":"purchase","revenue":{"amount":1e13,"currency":"EUR"}}""", "revenue.amount")]
+    [InlineData("""{"event_type":"purchase","revenue":{"currency":"EUR"}}""", "revenue.amount")]
+    [InlineData("""{"event_type":"purchase","revenue":{"amount":1,"currency":"EUR","tax":2}}""", "revenue.tax")]
+    [InlineData("""{"event_type":"purchase","revenue":[1],"currency":"EUR"}""", "revenue")]
+    [InlineData("""{"event_type":"purchase","order_id":{"n":1}}""", "order_id")]
+    public void Bad_revenue_or_order_ids_are_refused_naming_the_field(string json, string field)
+    {
+        AssertRejected(Parse(json), field);
+    }
 }

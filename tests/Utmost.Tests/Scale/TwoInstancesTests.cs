@@ -109,4 +109,37 @@ public sealed class TwoInstancesTests(TwoInstances instances) : IClassFixture<Tw
             Assert.Equal(404, (int)gone.StatusCode);
         }
     }
+
+    [BackendFact]
+    public async Task A_visitor_whose_events_reach_both_instances_in_any_order_has_the_same_sessions_on_both()
+    {
+        using var first = instances.First.Admin();
+        using var second = instances.Second.Admin();
+        var start = new DateTimeOffset(2025, 5, 1, 8, 0, 0, TimeSpan.Zero);
+        // 20 visits of 6 events, 40 minutes apart, each visit from its own campaign; the events are shuffled and
+        // every request goes to the other instance, so each visit's events are split between the two spools.
+        var events = Enumerable.Range(0, 120).Select(i => new
+        {
+            event_type = "page_view",
+            visitor_id = "roaming",
+            timestamp = start.AddMinutes(i / 6 * 40 + i % 6 * 2).ToString("O"),
+            utm_source = i % 6 == 0 ? "newsletter" : null,
+            utm_medium = i % 6 == 0 ? "email" : null,
+            utm_campaign = i % 6 == 0 ? $"issue-{i / 6}" : null,
+        }).OrderBy(_ => Random.Shared.Next()).ToArray();
+        var requests = events.Chunk(10).Select((chunk, n) => (n % 2 == 0 ? first : second).PostJsonAsync("/marketing/events", JsonSerializer.Serialize(chunk)));
+        await Task.WhenAll(requests);
+
+        // A read catches up its own instance; reading on both makes sure both spools were shipped and built.
+        await first.GetJsonAsync("/api/sessions?visitor_id=roaming");
+        await second.GetJsonAsync("/api/sessions?visitor_id=roaming");
+        var fromFirst = await first.GetJsonAsync("/api/sessions?visitor_id=roaming&limit=100");
+        var fromSecond = await second.GetJsonAsync("/api/sessions?visitor_id=roaming&limit=100");
+
+        Assert.Equal(fromFirst.GetRawText(), fromSecond.GetRawText());
+        var sessions = fromFirst.EnumerateArray().ToArray();
+        Assert.Equal(20, sessions.Length);
+        Assert.Equal(Enumerable.Range(0, 20).Reverse().Select(v => $"issue-{v}"), sessions.Select(s => s.GetProperty("campaign").GetString()));
+        Assert.All(sessions, s => Assert.Equal((6, 600L), (s.GetProperty("events").GetInt32(), s.GetProperty("duration").GetInt64())));
+    }
 }

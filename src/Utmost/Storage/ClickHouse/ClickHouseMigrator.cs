@@ -17,6 +17,7 @@ public sealed partial class ClickHouseMigrator(IReadOnlyList<ClickHouseClient> n
     public const string DeletedEventsTable = "deleted_events";
     public const string RollupCountsTable = "rollup_counts";
     public const string RollupDimensionsTable = "rollup_dimensions";
+    public const string SessionsTable = "sessions";
 
     /// <summary>The tables sharded on a cluster, with their sharding keys; all are partitioned by month.</summary>
     private static readonly (string Table, string ShardingKey)[] Sharded =
@@ -25,6 +26,7 @@ public sealed partial class ClickHouseMigrator(IReadOnlyList<ClickHouseClient> n
         (DeletedEventsTable, "cityHash64(id)"),
         (RollupCountsTable, "cityHash64(tenant_key, bucket)"),
         (RollupDimensionsTable, "cityHash64(tenant_key, bucket)"),
+        (SessionsTable, "cityHash64(tenant_key, visitor_id)"),
     ];
 
     public static IReadOnlyList<MigrationScript> All { get; } = MigrationScript.For("ClickHouse");
@@ -87,7 +89,11 @@ public sealed partial class ClickHouseMigrator(IReadOnlyList<ClickHouseClient> n
         }
         if (cluster is not null)
         {
-            foreach (var (table, shardingKey) in Sharded)
+            var localTables = (await node.QueryAsync(ClickHouseSql.Format("SELECT name FROM system.tables WHERE database = {db}",
+                    new Dictionary<string, string> { ["db"] = ClickHouseSql.Literal(node.Connection.Database) }), cancellationToken))
+                .Select(r => r.GetProperty("name").GetString()).ToHashSet(StringComparer.Ordinal);
+            // Only over shard tables that exist (a migration short of the newest may not have made them all).
+            foreach (var (table, shardingKey) in Sharded.Where(s => localTables.Contains(LocalName(s.Table))))
             {
                 await node.ExecuteAsync($"""
                     CREATE TABLE IF NOT EXISTS {table} AS {LocalName(table)}
@@ -135,6 +141,6 @@ public sealed partial class ClickHouseMigrator(IReadOnlyList<ClickHouseClient> n
             .Select(statement => statement.Trim().TrimEnd(';').Trim())
             .Where(statement => statement.Length > 0);
 
-    [GeneratedRegex(@"\b(marketing_events|deleted_events|rollup_counts|rollup_dimensions)\b")]
+    [GeneratedRegex(@"\b(marketing_events|deleted_events|rollup_counts|rollup_dimensions|sessions)\b")]
     private static partial Regex ShardedTableName();
 }

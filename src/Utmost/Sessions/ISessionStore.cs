@@ -1,0 +1,51 @@
+using Utmost.Core.Sessions;
+
+namespace Utmost.Sessions;
+
+/// <summary>One visitor of one tenant.</summary>
+public readonly record struct VisitorKey(long TenantKey, string VisitorId);
+
+/// <summary>Filters of GET /api/sessions; times are inclusive UTC epoch milliseconds of the session's start.</summary>
+public sealed record SessionFilter
+{
+    public long? FromMs { get; init; }
+    public long? ToMs { get; init; }
+    public string? Channel { get; init; }
+    public bool? Converted { get; init; }
+    public string? VisitorId { get; init; }
+    public int Limit { get; init; } = 100;
+    public int Offset { get; init; }
+}
+
+/// <summary>
+/// Where sessions live: beside the events they are built from (SQLite or ClickHouse). The builder reads and writes
+/// through the first three calls; the API reads through the rest. Every call is scoped to tenants by key.
+/// </summary>
+public interface ISessionStore
+{
+    /// <summary>For each visitor, the starts of their stored sessions that began at or after the given time.</summary>
+    Task<Dictionary<VisitorKey, List<long>>> SessionStartsAsync(IReadOnlyDictionary<VisitorKey, long> since, CancellationToken cancellationToken);
+
+    /// <summary>For each visitor, their stored events (not deleted, not bots) from the given time on, in (time, id) order.</summary>
+    Task<Dictionary<VisitorKey, List<SessionEvent>>> EventsAsync(IReadOnlyDictionary<VisitorKey, long> from, CancellationToken cancellationToken);
+
+    /// <summary>Replaces each visitor's sessions that began at or after the given time by <paramref name="sessions"/>.</summary>
+    /// <param name="version">Rises with every call, across instances: where versions decide (ClickHouse), the latest build wins.</param>
+    Task ReplaceAsync(IReadOnlyDictionary<VisitorKey, long> from, IReadOnlyList<Session> sessions, long version, CancellationToken cancellationToken);
+
+    /// <summary>Newest first.</summary>
+    Task<IReadOnlyList<Session>> ListAsync(long tenantKey, SessionFilter filter, CancellationToken cancellationToken);
+
+    /// <summary>Every session of these visitors, oldest first.</summary>
+    Task<IReadOnlyList<Session>> OfVisitorsAsync(long tenantKey, IReadOnlyCollection<string> visitorIds, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Events of <paramref name="eventTypes"/> sent by these visitors or carrying <paramref name="userId"/>, oldest first,
+    /// each with its visitor: a person's candidate conversions.
+    /// </summary>
+    Task<IReadOnlyList<(SessionEvent Event, string? VisitorId)>> EventsOfPersonAsync(long tenantKey, IReadOnlyCollection<string> visitorIds,
+        string? userId, IReadOnlyCollection<string> eventTypes, CancellationToken cancellationToken);
+
+    /// <summary>The visitors whose events carried <paramref name="userId"/>: linked by the events themselves.</summary>
+    Task<IReadOnlyList<string>> VisitorsOfUserAsync(long tenantKey, string userId, CancellationToken cancellationToken);
+}
