@@ -8,7 +8,7 @@ namespace Utmost.Bench;
 /// <summary>One event as a browser tracker would send it (no event_id, so a reused body never collapses into duplicates).</summary>
 internal sealed record SampleEvent(
     string EventType, string PageUrl, string? ReferrerUrl, string? UtmSource, string? UtmMedium, string? UtmCampaign,
-    string? UtmContent, string? UtmTerm, string SessionId, string PropertiesJson)
+    string? UtmContent, string? UtmTerm, string SessionId, string VisitorId, string PropertiesJson)
 {
     /// <summary>The event as the server would store it for the first tenant (key 1), written straight to a store.</summary>
     public Utmost.Core.Events.MarketingEvent ToStoredEvent(string id, long atMs) => new()
@@ -103,9 +103,21 @@ internal sealed class EventCorpus
     {
         var random = new Random(seed);
         var events = new SampleEvent[batchSize * batchBodies];
+        // Traffic as a tracker sends it: visits of a few events each, from one visitor and one source, a couple
+        // of hundred of them under way at any moment, their events interleaved.
+        var visits = new List<Visit>();
         for (var i = 0; i < events.Length; i++)
         {
-            events[i] = NewEvent(random);
+            while (visits.Count < ConcurrentVisits)
+            {
+                visits.Add(NewVisit(random));
+            }
+            var index = random.Next(visits.Count);
+            events[i] = visits[index].Next(random);
+            if (visits[index].Done)
+            {
+                visits.RemoveAt(index);
+            }
         }
         var batches = new byte[batchBodies][];
         for (var b = 0; b < batchBodies; b++)
@@ -121,34 +133,65 @@ internal sealed class EventCorpus
         return new EventCorpus(events, batches, singles);
     }
 
-    private static SampleEvent NewEvent(Random random)
+    private const int ConcurrentVisits = 200;
+
+    private static Visit NewVisit(Random random)
     {
         var channel = Pick(random, Channels, c => c.Weight);
         var tagged = channel.Source is not null;
-        var campaign = tagged ? Campaigns[random.Next(Campaigns.Length)] : null;
-        var path = Paths[random.Next(Paths.Length)];
-        var query = new StringBuilder();
-        if (tagged)
-        {
-            query.Append(CultureInfo.InvariantCulture, $"?utm_source={channel.Source}&utm_medium={channel.Medium}&utm_campaign={campaign}");
-        }
-        else if (channel.Referrer is not null && random.Next(10) == 0)
-        {
-            query.Append(CultureInfo.InvariantCulture, $"?gclid=Cj0KCQjw{random.Next():x8}");
-        }
-        var pageUrl = $"https://www.acme-services.example{path}{query}";
         var paid = channel.Medium is "cpc" or "paid_social" or "display";
-        return new SampleEvent(
-            EventType: Pick(random, EventTypes, t => t.Weight).Type,
-            PageUrl: pageUrl,
-            ReferrerUrl: channel.Referrer,
-            UtmSource: channel.Source,
-            UtmMedium: channel.Medium,
-            UtmCampaign: campaign,
-            UtmContent: paid ? $"ad_{random.Next(1, 25):d2}" : null,
-            UtmTerm: channel.Medium == "cpc" ? Terms[random.Next(Terms.Length)] : null,
+        // Most visits are short: 1 event in three, a long tail up to 15.
+        var length = Math.Min(15, 1 + (int)(-Math.Log(1 - random.NextDouble()) * 3));
+        return new Visit(
+            VisitorId: $"v-{random.Next(1, 50_000):x5}",
             SessionId: $"s-{random.Next(1, 50_000):x5}-{random.Next():x8}",
-            PropertiesJson: Properties(random));
+            Channel: channel,
+            Campaign: tagged ? Campaigns[random.Next(Campaigns.Length)] : null,
+            Content: paid ? $"ad_{random.Next(1, 25):d2}" : null,
+            Term: channel.Medium == "cpc" ? Terms[random.Next(Terms.Length)] : null,
+            ClickId: !tagged && channel.Referrer is not null && random.Next(10) == 0 ? $"Cj0KCQjw{random.Next():x8}" : null,
+            Length: length);
+    }
+
+    /// <summary>One visit under way: its first event lands with the tags and referrer, the rest are clicks within the site.</summary>
+    private sealed record Visit(string VisitorId, string SessionId, (string? Source, string? Medium, string? Referrer, int Weight) Channel,
+        string? Campaign, string? Content, string? Term, string? ClickId, int Length)
+    {
+        private int _sent;
+        private string? _previousPage;
+
+        public bool Done => _sent >= Length;
+
+        public SampleEvent Next(Random random)
+        {
+            var path = Paths[random.Next(Paths.Length)];
+            var query = new StringBuilder();
+            if (_sent == 0 && Channel.Source is not null)
+            {
+                query.Append(CultureInfo.InvariantCulture, $"?utm_source={Channel.Source}&utm_medium={Channel.Medium}&utm_campaign={Campaign}");
+            }
+            else if (_sent == 0 && ClickId is not null)
+            {
+                query.Append(CultureInfo.InvariantCulture, $"?gclid={ClickId}");
+            }
+            var pageUrl = $"https://www.acme-services.example{path}{query}";
+            var referrer = _sent == 0 ? Channel.Referrer : _previousPage;
+            _previousPage = pageUrl;
+            _sent++;
+            // The tracker sends the visit's tags with every event of it.
+            return new SampleEvent(
+                EventType: _sent == 1 ? "page_view" : Pick(random, EventTypes, t => t.Weight).Type,
+                PageUrl: pageUrl,
+                ReferrerUrl: referrer,
+                UtmSource: Channel.Source,
+                UtmMedium: Channel.Medium,
+                UtmCampaign: Campaign,
+                UtmContent: Content,
+                UtmTerm: Term,
+                SessionId: SessionId,
+                VisitorId: VisitorId,
+                PropertiesJson: Properties(random));
+        }
     }
 
     private static string Properties(Random random)
@@ -191,6 +234,7 @@ internal sealed class EventCorpus
                 WriteOptional(json, "utm_content", e.UtmContent);
                 WriteOptional(json, "utm_term", e.UtmTerm);
                 json.WriteString("session_id", e.SessionId);
+                json.WriteString("visitor_id", e.VisitorId);
                 json.WritePropertyName("properties");
                 json.WriteRawValue(e.PropertiesJson, skipInputValidation: true);
                 json.WriteEndObject();

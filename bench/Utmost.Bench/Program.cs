@@ -78,6 +78,10 @@ try
     var single = await singleLoad.RunAsync(warmup, duration, server, ct);
     Console.WriteLine($"  {single.RequestsPerSecond:#,0} requests/s, p99 {single.P99Ms:0.00} ms, {single.Errors} errors");
 
+    Console.WriteLine("Waiting for the session builder to catch up...");
+    var sessions = await SessionCatchUpAsync(server, ct);
+    Console.WriteLine($"  {sessions.BacklogAtEnd:#,0} events waiting when the load stopped, built {sessions.Seconds:0.0} s later");
+
     server.EnsureRunning();
     var peakRss = server.PeakRssMb();
     var sampledRss = server.MaxSampledRssMb;
@@ -92,7 +96,7 @@ try
     Console.WriteLine($"  {raw.RowsPerSecond:#,0} rows/s ({raw.RowsInTable:#,0} rows in the table)");
 
     var report = new BenchReport(options, batched, single, peakRss, sampledRss, raw,
-        batchedLoad.AcknowledgedEvents + singleLoad.AcknowledgedEvents, rowsInDatabase, metricsTotal);
+        batchedLoad.AcknowledgedEvents + singleLoad.AcknowledgedEvents, rowsInDatabase, metricsTotal, sessions);
     Console.WriteLine(ResultsTable.Render(report));
     if (batched.Errors + single.Errors > 0)
     {
@@ -163,6 +167,29 @@ static async Task<long?> MetricsTotalEventsAsync(ServerProcess server, Cancellat
         Console.WriteLine($"  GET /marketing/metrics failed: {e.Message}");
         return null;
     }
+}
+
+// How many events were waiting for their sessions when the load stopped, and how long the builder took to finish them.
+static async Task<SessionCatchUp> SessionCatchUpAsync(ServerProcess server, CancellationToken cancellationToken)
+{
+    using var client = new HttpClient { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
+    // A server from before sessions has no such gauge: nothing to wait for.
+    async Task<long> BacklogAsync()
+    {
+        var text = await client.GetStringAsync("metrics", cancellationToken);
+        var line = text.Split('\n').FirstOrDefault(l => l.StartsWith("utmost_session_backlog ", StringComparison.Ordinal));
+        return line is null ? 0 : long.Parse(line["utmost_session_backlog ".Length..], System.Globalization.CultureInfo.InvariantCulture);
+    }
+    var stopwatch = System.Diagnostics.Stopwatch.StartNew();
+    var atEnd = await BacklogAsync();
+    // The gauge is as of the builder's last round, which may have read the table just before the last events.
+    var zeroes = 0;
+    while (zeroes < 3 && stopwatch.Elapsed < TimeSpan.FromMinutes(10))
+    {
+        await Task.Delay(250, cancellationToken);
+        zeroes = await BacklogAsync() == 0 ? zeroes + 1 : 0;
+    }
+    return new SessionCatchUp(atEnd, Math.Max(0, stopwatch.Elapsed.TotalSeconds - 0.75));
 }
 
 // Read the server's own file after it stopped: the ground truth of what was committed.

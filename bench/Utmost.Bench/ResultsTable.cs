@@ -6,7 +6,7 @@ namespace Utmost.Bench;
 /// <summary>Everything a run measured, and how it compares with the targets.</summary>
 internal sealed record BenchReport(
     BenchOptions Options, ScenarioResult Batched, ScenarioResult Single, double PeakRssMb, double MaxSampledRssMb,
-    RawInsertResult Raw, long AcknowledgedEvents, long RowsInDatabase, long? MetricsTotalEvents)
+    RawInsertResult Raw, long AcknowledgedEvents, long RowsInDatabase, long? MetricsTotalEvents, SessionCatchUp Sessions)
 {
     public const double BatchedTarget = 50_000;
     public const double SingleTarget = 5_000;
@@ -16,6 +16,9 @@ internal sealed record BenchReport(
 
     public double RawRatio => Batched.EventsPerSecond / Raw.RowsPerSecond;
 }
+
+/// <summary>The session builder after the load: events still waiting for their sessions, and seconds until none were.</summary>
+internal sealed record SessionCatchUp(long BacklogAtEnd, double Seconds);
 
 /// <summary>Prints a <see cref="BenchReport"/> as aligned tables: each figure beside its target and a verdict.</summary>
 internal static class ResultsTable
@@ -65,6 +68,7 @@ internal static class ResultsTable
         context.Add($"raw SQLite insert, {N(r.Raw.Rows)} rows, 1 txn (rows/s)", N(r.Raw.RowsPerSecond));
         context.Add("batched HTTP events/s / raw rows/s", r.RawRatio.ToString("0.00", ci));
         context.Add("metrics API total_events", r.MetricsTotalEvents is { } m ? N(m) : "n/a");
+        context.Add("sessions: events unbuilt at end of load / s to build", $"{N(r.Sessions.BacklogAtEnd)} / {r.Sessions.Seconds.ToString("0.0", ci)}");
         text.Append(context.Render());
         return text.ToString();
     }

@@ -49,7 +49,8 @@ internal sealed class ServerProcess : IAsyncDisposable
 
     public static async Task<ServerProcess> StartAsync(string dataDir, CancellationToken cancellationToken, params string[] extraArgs)
     {
-        var dll = Path.Combine(AppContext.BaseDirectory, "utmost.dll");
+        // UTMOST_BENCH_SERVER names another build of the server (an older commit's) for before/after comparisons.
+        var dll = Environment.GetEnvironmentVariable("UTMOST_BENCH_SERVER") is { Length: > 0 } other ? other : Path.Combine(AppContext.BaseDirectory, "utmost.dll");
         if (!File.Exists(dll))
         {
             throw new FileNotFoundException("utmost.dll is not beside the bench; build the bench project (it references src/Utmost).", dll);

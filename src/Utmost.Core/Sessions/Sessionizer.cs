@@ -28,40 +28,44 @@ public static class Sessionizer
     /// <summary>How far before an event the session it may belong to can have started.</summary>
     public static TimeSpan Lookback(SessionRules rules) => MaxLength + rules.Timeout;
 
-    /// <summary>
-    /// The sessions of <paramref name="events"/>. <paramref name="countedOrders"/> holds the order ids already
-    /// counted for this visitor; a conversion repeating one does not count again.
-    /// </summary>
-    public static List<Session> Split(long tenantKey, string visitorId, IReadOnlyList<SessionEvent> events, SessionRules rules,
-        HashSet<string>? countedOrders = null)
+    /// <summary>The sessions of <paramref name="events"/>, which are in (time, id) order.</summary>
+    public static List<Session> Split(long tenantKey, string visitorId, IReadOnlyList<SessionEvent> events, SessionRules rules)
     {
-        countedOrders ??= new HashSet<string>(StringComparer.Ordinal);
         var sessions = new List<Session>();
-        var timeoutMs = (long)rules.Timeout.TotalMilliseconds;
-        var maxLengthMs = (long)MaxLength.TotalMilliseconds;
-        Accumulator? current = null;
-        foreach (var e in events)
+        if (Fold(tenantKey, visitorId, null, events, rules, sessions) is { } open)
         {
-            var key = TrafficKey(e);
-            var startsNew = current is null
-                || e.CreatedAt - current.LastAt >= timeoutMs
-                || e.CreatedAt - current.First.CreatedAt >= maxLengthMs
-                || key.Length > 0 && key != current.TrafficKey;
-            if (startsNew)
-            {
-                if (current is not null)
-                {
-                    sessions.Add(current.ToSession());
-                }
-                current = new Accumulator(tenantKey, visitorId, e, key);
-            }
-            current!.Add(e, rules.Goals, countedOrders);
-        }
-        if (current is not null)
-        {
-            sessions.Add(current.ToSession());
+            sessions.Add(open.ToSession());
         }
         return sessions;
+    }
+
+    /// <summary>
+    /// Continues <paramref name="open"/> (the visitor's latest session, or null) with <paramref name="events"/>, which
+    /// are in (time, id) order and all after it. Sessions that end are added to <paramref name="closed"/>; the one
+    /// still open at the end is returned. Folding events in any number of steps gives what one <see cref="Split"/> gives.
+    /// </summary>
+    public static SessionState? Fold(long tenantKey, string visitorId, SessionState? open, IEnumerable<SessionEvent> events, SessionRules rules,
+        List<Session> closed)
+    {
+        var timeoutMs = (long)rules.Timeout.TotalMilliseconds;
+        var maxLengthMs = (long)MaxLength.TotalMilliseconds;
+        foreach (var e in events)
+        {
+            var startsNew = open is null
+                || e.CreatedAt - open.LastAt >= timeoutMs
+                || e.CreatedAt - open.StartedAt >= maxLengthMs
+                || HasSource(e) && !SameSource(e, open.First);
+            if (startsNew)
+            {
+                if (open is not null)
+                {
+                    closed.Add(open.ToSession());
+                }
+                open = new SessionState(tenantKey, visitorId, e);
+            }
+            open!.Add(e, rules.Goals);
+        }
+        return open;
     }
 
     /// <summary>
@@ -69,90 +73,110 @@ public static class Sessionizer
     /// never starts a session of its own. Built from the source and medium ingestion normalised
     /// (so <c>google.de</c> and <c>www.google.com</c> are one source) and the campaign, content and term.
     /// </summary>
-    public static string TrafficKey(SessionEvent e)
-    {
-        if (e.Source is null or "(direct)")
-        {
-            return "";
-        }
-        return string.Join('\u001f', e.Source, e.Medium, Lower(e.UtmCampaign), Lower(e.UtmContent), Lower(e.UtmTerm));
-    }
+    public static string TrafficKey(SessionEvent e) => HasSource(e)
+        ? string.Join('\u001f', e.Source, e.Medium, Lower(e.UtmCampaign), Lower(e.UtmContent), Lower(e.UtmTerm))
+        : "";
+
+    private static bool HasSource(SessionEvent e) => e.Source is not (null or "(direct)");
+
+    /// <summary>Whether two events state the same source: what <see cref="TrafficKey"/> compares, without building keys per event.</summary>
+    private static bool SameSource(SessionEvent e, SessionEvent first) =>
+        HasSource(first) && e.Source == first.Source && e.Medium == first.Medium
+        && SameTag(e.UtmCampaign, first.UtmCampaign) && SameTag(e.UtmContent, first.UtmContent) && SameTag(e.UtmTerm, first.UtmTerm);
+
+    private static bool SameTag(string? a, string? b) =>
+        a is null ? b is null : b is not null && a.AsSpan().Trim().Equals(b.AsSpan().Trim(), StringComparison.OrdinalIgnoreCase);
 
     private static string? Lower(string? value) => value?.Trim().ToLowerInvariant();
+}
 
-    private sealed class Accumulator(long tenantKey, string visitorId, SessionEvent first, string trafficKey)
+/// <summary>
+/// A session still being added to: what it has gathered so far. The session builder keeps these for visitors it
+/// has seen lately, so their next events continue the session without reading it back from storage.
+/// </summary>
+public sealed class SessionState(long tenantKey, string visitorId, SessionEvent first)
+{
+    // Without its properties, which the session does not keep: the builder holds many of these in memory.
+    public SessionEvent First { get; } = first with { PropertiesJson = "{}" };
+    public long StartedAt => First.CreatedAt;
+
+    /// <summary>The last event added, by (time, id): events after it can be folded in; any before it means rebuilding.</summary>
+    public long LastAt { get; private set; }
+
+    public string LastId { get; private set; } = first.Id;
+
+    private HashSet<string>? _orders;
+    private string? _landingPage;
+    private string? _exitPage;
+    private string? _userId;
+    private int _pageViews;
+    private int _events;
+    private int _conversions;
+    private (string Type, long? Value, string? Currency, string? OrderId)? _firstConversion;
+
+    /// <summary>Whether <paramref name="e"/> comes after every event of this session in (time, id) order.</summary>
+    public bool Precedes(SessionEvent e) => e.CreatedAt > LastAt || e.CreatedAt == LastAt && string.CompareOrdinal(e.Id, LastId) > 0;
+
+    public void Add(SessionEvent e, IReadOnlyList<Goal> goals)
     {
-        public SessionEvent First { get; } = first;
-        public string TrafficKey { get; } = trafficKey;
-        public long LastAt { get; private set; }
-        private string? _landingPage;
-        private string? _exitPage;
-        private string? _userId;
-        private int _pageViews;
-        private int _events;
-        private int _conversions;
-        private (string Type, SessionEvent Event)? _firstConversion;
-
-        public void Add(SessionEvent e, IReadOnlyList<Goal> goals, HashSet<string> countedOrders)
+        LastAt = e.CreatedAt;
+        LastId = e.Id;
+        _events++;
+        if (e.EventType == Events.EventTypes.PageView)
         {
-            LastAt = e.CreatedAt;
-            _events++;
-            if (e.EventType == Events.EventTypes.PageView)
-            {
-                _pageViews++;
-            }
-            if (e.PageUrl is not null)
-            {
-                _landingPage ??= e.PageUrl;
-                _exitPage = e.PageUrl;
-            }
-            _userId = e.UserId ?? _userId;
-            if (Goal.FirstMatch(goals, e.EventType, e.PropertiesJson) is { } goal && (e.OrderId is null || countedOrders.Add(e.OrderId)))
-            {
-                _conversions++;
-                _firstConversion ??= (goal.Name, e);
-            }
+            _pageViews++;
         }
-
-        public Session ToSession()
+        if (e.PageUrl is not null)
         {
-            // The landing event's classification gives what the stored columns do not: the click id, whether the
-            // referrer was the site itself, and a channel for events stored before channels existed.
-            var traffic = ChannelClassifier.Classify(new ChannelInput(First.UtmSource, First.UtmMedium, First.UtmCampaign, First.ReferrerUrl, First.PageUrl));
-            var conversion = _firstConversion?.Event;
-            return new Session
-            {
-                TenantKey = tenantKey,
-                VisitorId = visitorId,
-                SessionId = First.Id,
-                StartedAt = First.CreatedAt,
-                EndedAt = LastAt,
-                TrafficKey = TrafficKey,
-                Channel = First.Channel ?? traffic.Channel,
-                LeadSource = First.LeadSource ?? traffic.LeadSource,
-                Source = First.Source ?? traffic.Source,
-                Medium = First.Medium ?? traffic.Medium,
-                Campaign = First.UtmCampaign,
-                Content = First.UtmContent,
-                Term = First.UtmTerm,
-                ClickId = traffic.ClickId,
-                Referrer = First.ReferrerUrl,
-                ReferrerDomain = traffic.Internal ? null : traffic.ReferrerHost,
-                LandingPage = _landingPage,
-                ExitPage = _exitPage,
-                FirstEventType = First.EventType,
-                DeviceType = First.DeviceType,
-                Browser = First.Browser,
-                Os = First.Os,
-                UserId = _userId,
-                PageViews = _pageViews,
-                Events = _events,
-                Conversions = _conversions,
-                ConversionType = _firstConversion?.Type,
-                ConversionValueMicros = conversion?.RevenueMicros,
-                Currency = conversion?.RevenueMicros is null ? null : conversion.Currency,
-                OrderId = conversion?.OrderId,
-            };
+            _landingPage ??= e.PageUrl;
+            _exitPage = e.PageUrl;
         }
+        _userId = e.UserId ?? _userId;
+        // An order counts once in a session however often it is sent (journeys count it once per person).
+        if (Goal.FirstMatch(goals, e.EventType, e.PropertiesJson) is { } goal && (e.OrderId is null || (_orders ??= new(StringComparer.Ordinal)).Add(e.OrderId)))
+        {
+            _conversions++;
+            _firstConversion ??= (goal.Name, e.RevenueMicros, e.RevenueMicros is null ? null : e.Currency, e.OrderId);
+        }
+    }
+
+    public Session ToSession()
+    {
+        // The landing event's classification gives what the stored columns do not: the click id, whether the
+        // referrer was the site itself, and a channel for events stored before channels existed.
+        var traffic = ChannelClassifier.Classify(new ChannelInput(First.UtmSource, First.UtmMedium, First.UtmCampaign, First.ReferrerUrl, First.PageUrl));
+        return new Session
+        {
+            TenantKey = tenantKey,
+            VisitorId = visitorId,
+            SessionId = First.Id,
+            StartedAt = First.CreatedAt,
+            EndedAt = LastAt,
+            TrafficKey = Sessionizer.TrafficKey(First),
+            Channel = First.Channel ?? traffic.Channel,
+            LeadSource = First.LeadSource ?? traffic.LeadSource,
+            Source = First.Source ?? traffic.Source,
+            Medium = First.Medium ?? traffic.Medium,
+            Campaign = First.UtmCampaign,
+            Content = First.UtmContent,
+            Term = First.UtmTerm,
+            ClickId = traffic.ClickId,
+            Referrer = First.ReferrerUrl,
+            ReferrerDomain = traffic.Internal ? null : traffic.ReferrerHost,
+            LandingPage = _landingPage,
+            ExitPage = _exitPage,
+            FirstEventType = First.EventType,
+            DeviceType = First.DeviceType,
+            Browser = First.Browser,
+            Os = First.Os,
+            UserId = _userId,
+            PageViews = _pageViews,
+            Events = _events,
+            Conversions = _conversions,
+            ConversionType = _firstConversion?.Type,
+            ConversionValueMicros = _firstConversion?.Value,
+            Currency = _firstConversion?.Currency,
+            OrderId = _firstConversion?.OrderId,
+        };
     }
 }

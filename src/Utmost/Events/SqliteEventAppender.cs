@@ -14,8 +14,9 @@ namespace Utmost.Events;
 /// ADO.NET looks every parameter up on every row and halved throughput in measurements (bench/).
 /// With <paramref name="keepRollups"/> (the embedded store), each transaction also adds its events to the rollups;
 /// as ClickHouse's spool it does not, since the shipper rolls up what it ships.
+/// Committed events go on to the session builder through <paramref name="sessionFeed"/>.
 /// </summary>
-public sealed class SqliteEventAppender(SqliteDatabase database, bool keepRollups) : IDisposable
+public sealed class SqliteEventAppender(SqliteDatabase database, bool keepRollups, Sessions.SessionFeed? sessionFeed = null) : IDisposable
 {
     private const string InsertSql = """
         INSERT INTO marketing_events (
@@ -42,7 +43,15 @@ public sealed class SqliteEventAppender(SqliteDatabase database, bool keepRollup
         await _gate.WaitAsync(cancellationToken);
         try
         {
-            return Append(events);
+            await database.WriteGate.WaitAsync(cancellationToken);
+            try
+            {
+                return Append(events);
+            }
+            finally
+            {
+                database.WriteGate.Release();
+            }
         }
         catch
         {
@@ -62,6 +71,8 @@ public sealed class SqliteEventAppender(SqliteDatabase database, bool keepRollup
         var connection = Open();
         var db = connection.Handle!;
         var results = new AppendResult[events.Count];
+        var inserted = new List<MarketingEvent>(events.Count);
+        long firstRowid = 0, lastRowid = 0;
         using var transaction = connection.BeginTransaction(deferred: false);
         for (var i = 0; i < events.Count; i++)
         {
@@ -71,6 +82,9 @@ public sealed class SqliteEventAppender(SqliteDatabase database, bool keepRollup
             if (raw.sqlite3_changes(db) == 1 || e.EventId is null)
             {
                 results[i] = new AppendResult(e.Id, Duplicate: false);
+                lastRowid = raw.sqlite3_last_insert_rowid(db);
+                firstRowid = firstRowid == 0 ? lastRowid : firstRowid;
+                inserted.Add(e);
                 if (keepRollups && !e.IsBot)
                 {
                     _rollup.Add(e.TenantKey, e.CreatedAt, e.EventType, e.UtmSource, e.UtmMedium, e.UtmCampaign);
@@ -92,6 +106,10 @@ public sealed class SqliteEventAppender(SqliteDatabase database, bool keepRollup
             _rollup.Clear();
         }
         transaction.Commit();
+        if (inserted.Count > 0)
+        {
+            sessionFeed?.Publish(firstRowid, lastRowid, inserted);
+        }
         return results;
     }
 
@@ -142,31 +160,11 @@ public sealed class SqliteEventAppender(SqliteDatabase database, bool keepRollup
         BindText(statement, 36, e.Currency);
     }
 
-    // One scratch buffer for text parameters: SQLite copies bound text (SQLITE_TRANSIENT), so every column can reuse
-    // it. Binding .NET strings directly allocated a UTF-8 copy per column per event on the single writer thread.
-    private byte[] _utf8 = new byte[16 * 1024];
+    // One scratch buffer for text parameters: binding .NET strings directly allocated a UTF-8 copy per column per
+    // event on the single writer thread.
+    private readonly SqliteNative.TextBinder _text = new();
 
-    private void BindText(sqlite3_stmt statement, int index, string? value)
-    {
-        int rc;
-        if (value is null)
-        {
-            rc = raw.sqlite3_bind_null(statement, index);
-        }
-        else
-        {
-            if (Encoding.UTF8.GetMaxByteCount(value.Length) > _utf8.Length)
-            {
-                _utf8 = new byte[Encoding.UTF8.GetMaxByteCount(value.Length)];
-            }
-            var length = Encoding.UTF8.GetBytes(value, _utf8);
-            rc = raw.sqlite3_bind_text(statement, index, _utf8.AsSpan(0, length));
-        }
-        if (rc != raw.SQLITE_OK)
-        {
-            throw new SqliteException($"Binding parameter {index} failed with SQLite code {rc}.", rc);
-        }
-    }
+    private void BindText(sqlite3_stmt statement, int index, string? value) => _text.Bind(statement, index, value);
 
     private SqliteConnection Open()
     {

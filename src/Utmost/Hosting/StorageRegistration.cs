@@ -37,7 +37,9 @@ public static class StorageRegistration
         services.AddSingleton<ISchemaMigrator>(provider => new SqliteEventIndexes(provider.GetRequiredService<SqliteDatabase>(), forSpool: clickHouseEvents));
         services.AddHostedService<SqliteCheckpointer>();
         // The embedded store keeps its rollups as it appends; as ClickHouse's spool, the shipper rolls up instead.
-        services.AddSingleton(provider => new SqliteEventAppender(provider.GetRequiredService<SqliteDatabase>(), keepRollups: !clickHouseEvents));
+        services.AddSingleton<SessionFeed>();
+        services.AddSingleton(provider => new SqliteEventAppender(provider.GetRequiredService<SqliteDatabase>(), keepRollups: !clickHouseEvents,
+            provider.GetRequiredService<SessionFeed>()));
         services.AddHostedService<EventRetention>();
         if (clickHouseEvents)
         {
@@ -51,8 +53,8 @@ public static class StorageRegistration
         }
         services.AddSingleton(provider => new SessionBuilder(provider.GetRequiredService<SqliteDatabase>(), provider.GetRequiredService<ISessionStore>(),
             provider.GetRequiredService<ISessionBuildLock>(), provider.GetRequiredService<TenantDirectory>(),
-            provider.GetRequiredService<IOptions<UtmostOptions>>(), provider.GetRequiredService<ILogger<SessionBuilder>>(),
-            provider.GetService<ClickHouseShipper>()));
+            provider.GetRequiredService<IOptions<UtmostOptions>>(), provider.GetRequiredService<SessionFeed>(),
+            provider.GetRequiredService<ILogger<SessionBuilder>>(), provider.GetService<ClickHouseShipper>()));
         services.AddHostedService(provider => provider.GetRequiredService<SessionBuilder>());
 
         if (options.Storage.Provider == StorageProviders.Postgres)

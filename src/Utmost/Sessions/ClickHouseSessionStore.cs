@@ -16,13 +16,14 @@ public sealed class ClickHouseSessionStore(ClickHouseClient clickHouse) : ISessi
     private const int VisitorsPerQuery = 1_000;
     private const string Table = ClickHouseMigrator.SessionsTable;
 
-    public async Task<Dictionary<VisitorKey, List<long>>> SessionStartsAsync(IReadOnlyDictionary<VisitorKey, long> since, CancellationToken cancellationToken)
+    public async Task<Dictionary<VisitorKey, List<(long Start, long End)>>> SessionSpansAsync(IReadOnlyDictionary<VisitorKey, long> since,
+        CancellationToken cancellationToken)
     {
-        var starts = since.Keys.ToDictionary(v => v, _ => new List<long>());
+        var spans = since.Keys.ToDictionary(v => v, _ => new List<(long, long)>());
         foreach (var (tenantKey, chunk) in Chunks(since))
         {
             var rows = await clickHouse.QueryAsync($"""
-                SELECT visitor_id, started_at FROM {Table} FINAL
+                SELECT visitor_id, started_at, ended_at FROM {Table} FINAL
                 WHERE tenant_key = {ClickHouseSql.Literal(tenantKey)} AND visitor_id IN ({InList(chunk)})
                   AND started_at >= {ClickHouseSql.Literal(chunk.Min(v => since[v]))} AND is_deleted = 0
                 """, cancellationToken);
@@ -32,14 +33,18 @@ public sealed class ClickHouseSessionStore(ClickHouseClient clickHouse) : ISessi
                 var start = row.GetProperty("started_at").GetInt64();
                 if (start >= since[visitor])
                 {
-                    starts[visitor].Add(start);
+                    spans[visitor].Add((start, row.GetProperty("ended_at").GetInt64()));
                 }
             }
         }
-        return starts;
+        return spans;
     }
 
-    public async Task<Dictionary<VisitorKey, List<SessionEvent>>> EventsAsync(IReadOnlyDictionary<VisitorKey, long> from, CancellationToken cancellationToken)
+    /// <summary>ClickHouse knows nothing of the spool's rowids: every instance's events are read.</summary>
+    public bool ReadsUpToLocalRowid => false;
+
+    public async Task<Dictionary<VisitorKey, List<SessionEvent>>> EventsAsync(IReadOnlyDictionary<VisitorKey, long> from, long? localRowidAtMost,
+        CancellationToken cancellationToken)
     {
         var events = from.Keys.ToDictionary(v => v, _ => new List<SessionEvent>());
         foreach (var (tenantKey, chunk) in Chunks(from))

@@ -23,13 +23,24 @@ public sealed record SessionFilter
 /// </summary>
 public interface ISessionStore
 {
-    /// <summary>For each visitor, the starts of their stored sessions that began at or after the given time.</summary>
-    Task<Dictionary<VisitorKey, List<long>>> SessionStartsAsync(IReadOnlyDictionary<VisitorKey, long> since, CancellationToken cancellationToken);
+    /// <summary>For each visitor, the start and end of their stored sessions that began at or after the given time.</summary>
+    Task<Dictionary<VisitorKey, List<(long Start, long End)>>> SessionSpansAsync(IReadOnlyDictionary<VisitorKey, long> since, CancellationToken cancellationToken);
 
-    /// <summary>For each visitor, their stored events (not deleted, not bots) from the given time on, in (time, id) order.</summary>
-    Task<Dictionary<VisitorKey, List<SessionEvent>>> EventsAsync(IReadOnlyDictionary<VisitorKey, long> from, CancellationToken cancellationToken);
+    /// <summary>
+    /// For each visitor, their stored events (not deleted, not bots) from the given time on, in (time, id) order.
+    /// <paramref name="localRowidAtMost"/> leaves out events stored locally after that rowid, where the store can
+    /// tell (the embedded one); see <see cref="ReadsUpToLocalRowid"/>.
+    /// </summary>
+    Task<Dictionary<VisitorKey, List<SessionEvent>>> EventsAsync(IReadOnlyDictionary<VisitorKey, long> from, long? localRowidAtMost,
+        CancellationToken cancellationToken);
 
-    /// <summary>Replaces each visitor's sessions that began at or after the given time by <paramref name="sessions"/>.</summary>
+    /// <summary>Whether <see cref="EventsAsync"/> honours its rowid bound (the events are in this instance's SQLite).</summary>
+    bool ReadsUpToLocalRowid { get; }
+
+    /// <summary>
+    /// Removes each visitor's sessions that began at or after the given time, then stores <paramref name="sessions"/>,
+    /// replacing any stored session with the same id (so a session that went on is simply written again).
+    /// </summary>
     /// <param name="version">Rises with every call, across instances: where versions decide (ClickHouse), the latest build wins.</param>
     Task ReplaceAsync(IReadOnlyDictionary<VisitorKey, long> from, IReadOnlyList<Session> sessions, long version, CancellationToken cancellationToken);
 

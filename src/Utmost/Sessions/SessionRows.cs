@@ -43,6 +43,17 @@ public static class SessionRows
                 column => ordinals[column] is var i && reader.IsDBNull(i) ? null : reader.GetInt64(i));
         }
 
+        /// <summary>The current row of a statement stepped through SQLite's own API (make one per statement).</summary>
+        public static Row Of(SQLitePCL.sqlite3_stmt statement)
+        {
+            var ordinals = Enumerable.Range(0, SQLitePCL.raw.sqlite3_column_count(statement))
+                .ToDictionary(i => SQLitePCL.raw.sqlite3_column_name(statement, i).utf8_to_string(), i => i, StringComparer.Ordinal);
+            bool IsNull(int i) => SQLitePCL.raw.sqlite3_column_type(statement, i) == SQLitePCL.raw.SQLITE_NULL;
+            return new(
+                column => ordinals[column] is var i && IsNull(i) ? null : SQLitePCL.raw.sqlite3_column_text(statement, i).utf8_to_string(),
+                column => ordinals[column] is var i && IsNull(i) ? null : SQLitePCL.raw.sqlite3_column_int64(statement, i));
+        }
+
         public static Row Of(JsonElement row) => new(
             column => row.GetProperty(column) is { ValueKind: JsonValueKind.String } value ? value.GetString() : null,
             column => row.GetProperty(column) is { ValueKind: JsonValueKind.Number } value ? value.GetInt64() : null);

@@ -1,5 +1,6 @@
 using System.Text;
 using Microsoft.Data.Sqlite;
+using SQLitePCL;
 using Utmost.Core.Sessions;
 using Utmost.Storage.Sqlite;
 
@@ -8,50 +9,125 @@ namespace Utmost.Sessions;
 /// <summary>Sessions in the embedded store, beside the events; per-visitor reads use the (tenant, visitor, time) indexes.</summary>
 public sealed class SqliteSessionStore(SqliteDatabase database) : ISessionStore
 {
-    public async Task<Dictionary<VisitorKey, List<long>>> SessionStartsAsync(IReadOnlyDictionary<VisitorKey, long> since, CancellationToken cancellationToken)
+    public bool ReadsUpToLocalRowid => true;
+
+    public async Task<Dictionary<VisitorKey, List<(long Start, long End)>>> SessionSpansAsync(IReadOnlyDictionary<VisitorKey, long> since,
+        CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        return await PerVisitorAsync(connection, since,
-            "SELECT started_at FROM sessions WHERE tenant_key = $tenant_key AND visitor_id = $visitor_id AND started_at >= $from",
-            reader => reader.GetInt64(0), cancellationToken);
+        return PerVisitor(connection, since,
+            "SELECT started_at, ended_at FROM sessions WHERE tenant_key = ?1 AND visitor_id = ?2 AND started_at >= ?3",
+            statement => (raw.sqlite3_column_int64(statement, 0), raw.sqlite3_column_int64(statement, 1)));
     }
 
-    public async Task<Dictionary<VisitorKey, List<SessionEvent>>> EventsAsync(IReadOnlyDictionary<VisitorKey, long> from, CancellationToken cancellationToken)
+    /// <summary>
+    /// Events have no index by visitor (it cost ingestion a third of its throughput): the tenant's events from the
+    /// earliest time asked are scanned once by time, a few thousand visitors at a time, and kept by visitor.
+    /// </summary>
+    public async Task<Dictionary<VisitorKey, List<SessionEvent>>> EventsAsync(IReadOnlyDictionary<VisitorKey, long> from, long? localRowidAtMost,
+        CancellationToken cancellationToken)
     {
+        var events = from.Keys.ToDictionary(v => v, _ => new List<SessionEvent>());
         await using var connection = await database.OpenAsync(cancellationToken);
-        return await PerVisitorAsync(connection, from, $"""
-            SELECT {SessionRows.EventColumns} FROM marketing_events
-            WHERE tenant_key = $tenant_key AND visitor_id = $visitor_id AND created_at >= $from AND deleted_at IS NULL AND is_bot = 0
-            ORDER BY created_at, id
-            """, reader => SessionRows.ToEvent(SessionRows.Row.Of(reader)), cancellationToken);
+        foreach (var tenant in from.Keys.GroupBy(v => v.TenantKey))
+        {
+            foreach (var chunk in tenant.Chunk(VisitorsPerScan))
+            {
+                await using var command = connection.CreateCommand();
+                command.CommandText = $"""
+                    SELECT {SessionRows.EventColumns} FROM marketing_events
+                    WHERE tenant_key = $tenant_key AND created_at >= $from AND rowid <= $rowid AND deleted_at IS NULL AND is_bot = 0
+                      AND visitor_id IN ({Parameters(command, "visitor", chunk.Select(v => v.VisitorId).ToArray())})
+                    ORDER BY created_at, id
+                    """;
+                command.Parameters.AddWithValue("$tenant_key", tenant.Key);
+                command.Parameters.AddWithValue("$from", chunk.Min(v => from[v]));
+                command.Parameters.AddWithValue("$rowid", localRowidAtMost ?? long.MaxValue);
+                await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+                var row = SessionRows.Row.Of(reader);
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    var visitor = new VisitorKey(tenant.Key, reader.GetString(0));
+                    var e = SessionRows.ToEvent(row);
+                    if (e.CreatedAt >= from[visitor])
+                    {
+                        events[visitor].Add(e);
+                    }
+                }
+            }
+        }
+        return events;
     }
+
+    private const int VisitorsPerScan = 5_000;
 
     public async Task ReplaceAsync(IReadOnlyDictionary<VisitorKey, long> from, IReadOnlyList<Session> sessions, long version, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        await using var transaction = connection.BeginTransaction(deferred: false);
-        await using (var delete = Command(connection, "DELETE FROM sessions WHERE tenant_key = $tenant_key AND visitor_id = $visitor_id AND started_at >= $from"))
+        // Sessions can be built again from the events, so their commits need not wait for the disk: the builder's
+        // next watermark commit (synchronous = FULL) makes them durable first, as the log is written in order.
+        await using (var pragma = connection.CreateCommand())
         {
-            foreach (var (visitor, start) in from)
-            {
-                Bind(delete, visitor, start);
-                await delete.ExecuteNonQueryAsync(cancellationToken);
-            }
+            pragma.CommandText = "PRAGMA synchronous = NORMAL";
+            await pragma.ExecuteNonQueryAsync(cancellationToken);
         }
+        // SQLite's own API, bound by position: a round of the builder writes thousands of sessions.
+        var db = connection.Handle!;
+        using var delete = SqliteNative.Prepare(db, "DELETE FROM sessions WHERE tenant_key = ?1 AND visitor_id = ?2 AND started_at >= ?3");
         var names = SessionRows.SessionColumnNames;
-        await using var insert = Command(connection,
-            $"INSERT INTO sessions ({string.Join(", ", names)}) VALUES ({string.Join(", ", names.Select(n => "$" + n))})");
-        foreach (var session in sessions)
+        // A session that went on is updated in place: its key columns never change, so no index entry moves.
+        using var insert = SqliteNative.Prepare(db, $"""
+            INSERT INTO sessions ({string.Join(", ", names)}) VALUES ({string.Join(", ", names.Select((_, i) => $"?{i + 1}"))})
+            ON CONFLICT (tenant_key, visitor_id, started_at, session_id) DO UPDATE SET
+            {string.Join(", ", names.Skip(4).Select(n => $"{n} = excluded.{n}"))}
+            """);
+        var byVisitor = sessions.ToLookup(s => new VisitorKey(s.TenantKey, s.VisitorId));
+        // A visitor's sessions change in one transaction; visitors go a few hundred per transaction, so that
+        // ingestion, which shares SQLite's one writer, never waits long.
+        foreach (var visitors in from.Keys.Union(byVisitor.Select(g => g.Key)).Chunk(VisitorsPerTransaction))
         {
-            var values = SessionRows.Values(session);
-            for (var i = 0; i < names.Length; i++)
+            await database.WriteGate.WaitAsync(cancellationToken);
+            try
             {
-                insert.Parameters["$" + names[i]].Value = values[i] ?? DBNull.Value;
+                WriteVisitors(connection, visitors, from, byVisitor, delete, insert);
             }
-            await insert.ExecuteNonQueryAsync(cancellationToken);
+            finally
+            {
+                database.WriteGate.Release();
+            }
         }
-        await transaction.CommitAsync(cancellationToken);
     }
+
+    private readonly SqliteNative.TextBinder _text = new();
+
+    private void WriteVisitors(SqliteConnection connection, VisitorKey[] visitors, IReadOnlyDictionary<VisitorKey, long> from,
+        ILookup<VisitorKey, Session> byVisitor, sqlite3_stmt delete, sqlite3_stmt insert)
+    {
+        var db = connection.Handle!;
+        using var transaction = connection.BeginTransaction(deferred: false);
+        foreach (var visitor in visitors)
+        {
+            if (from.TryGetValue(visitor, out var start))
+            {
+                SqliteNative.Bind(db, delete, 1, visitor.TenantKey);
+                SqliteNative.Bind(db, delete, 2, visitor.VisitorId);
+                SqliteNative.Bind(db, delete, 3, start);
+                SqliteNative.Execute(db, delete);
+            }
+            foreach (var session in byVisitor[visitor])
+            {
+                var values = SessionRows.Values(session);
+                for (var i = 0; i < values.Length; i++)
+                {
+                    _text.Bind(db, insert, i + 1, values[i]);
+                }
+                SqliteNative.Execute(db, insert);
+            }
+        }
+        transaction.Commit();
+    }
+
+    private const int VisitorsPerTransaction = 500;
 
     public async Task<IReadOnlyList<Session>> ListAsync(long tenantKey, SessionFilter filter, CancellationToken cancellationToken)
     {
@@ -85,9 +161,10 @@ public sealed class SqliteSessionStore(SqliteDatabase database) : ISessionStore
     public async Task<IReadOnlyList<Session>> OfVisitorsAsync(long tenantKey, IReadOnlyCollection<string> visitorIds, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        var byVisitor = await PerVisitorAsync(connection, visitorIds.Distinct().ToDictionary(v => new VisitorKey(tenantKey, v), _ => 0L),
-            $"SELECT {SessionRows.SessionColumns} FROM sessions WHERE tenant_key = $tenant_key AND visitor_id = $visitor_id AND started_at >= $from",
-            reader => SessionRows.ToSession(SessionRows.Row.Of(reader)), cancellationToken);
+        SessionRows.Row? row = null;
+        var byVisitor = PerVisitor(connection, visitorIds.Distinct().ToDictionary(v => new VisitorKey(tenantKey, v), _ => 0L),
+            $"SELECT {SessionRows.SessionColumns} FROM sessions WHERE tenant_key = ?1 AND visitor_id = ?2 AND started_at >= ?3",
+            statement => SessionRows.ToSession(row ??= SessionRows.Row.Of(statement)));
         return byVisitor.Values.SelectMany(s => s).OrderBy(s => s.StartedAt).ThenBy(s => s.SessionId, StringComparer.Ordinal).ToList();
     }
 
@@ -98,29 +175,42 @@ public sealed class SqliteSessionStore(SqliteDatabase database) : ISessionStore
         {
             return [];
         }
+        // A visitor's events lie within their sessions: each session's time range is read by the (tenant, time)
+        // index, there being none by visitor; events with the user id come by the user index.
+        var windows = (await OfVisitorsAsync(tenantKey, visitorIds, cancellationToken)).Select(s => (s.VisitorId, s.StartedAt, s.EndedAt)).ToList();
         await using var connection = await database.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        var types = Parameters(command, "type", eventTypes);
-        var visitors = Parameters(command, "visitor", visitorIds);
-        command.Parameters.AddWithValue("$tenant_key", tenantKey);
-        command.Parameters.AddWithValue("$user_id", (object?)userId ?? DBNull.Value);
-        // Two lookups, each by its own index, rather than one OR that would scan the tenant's events.
-        command.CommandText = $"""
-            SELECT {SessionRows.EventColumns} FROM marketing_events
-            WHERE tenant_key = $tenant_key AND visitor_id IN ({visitors}) AND event_type IN ({types}) AND deleted_at IS NULL AND is_bot = 0
-            UNION
-            SELECT {SessionRows.EventColumns} FROM marketing_events
-            WHERE tenant_key = $tenant_key AND user_id = $user_id AND event_type IN ({types}) AND deleted_at IS NULL AND is_bot = 0
-            ORDER BY created_at, id
-            """;
-        var events = new List<(SessionEvent, string?)>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var row = SessionRows.Row.Of(reader);
-        while (await reader.ReadAsync(cancellationToken))
+        var found = new Dictionary<string, (SessionEvent, string?)>(StringComparer.Ordinal);
+        async Task ReadAsync(string condition, Action<SqliteCommand> bind)
         {
-            events.Add((SessionRows.ToEvent(row), row.Text("visitor_id")));
+            await using var command = connection.CreateCommand();
+            command.CommandText = $"""
+                SELECT {SessionRows.EventColumns} FROM marketing_events
+                WHERE tenant_key = $tenant_key AND {condition} AND event_type IN ({Parameters(command, "type", eventTypes)}) AND deleted_at IS NULL AND is_bot = 0
+                """;
+            command.Parameters.AddWithValue("$tenant_key", tenantKey);
+            bind(command);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            var row = SessionRows.Row.Of(reader);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var e = SessionRows.ToEvent(row);
+                found[e.Id] = (e, row.Text("visitor_id"));
+            }
         }
-        return events;
+        foreach (var (visitor, start, end) in windows)
+        {
+            await ReadAsync("created_at >= $start AND created_at <= $end AND visitor_id = $visitor", command =>
+            {
+                command.Parameters.AddWithValue("$start", start);
+                command.Parameters.AddWithValue("$end", end);
+                command.Parameters.AddWithValue("$visitor", visitor);
+            });
+        }
+        if (userId is not null)
+        {
+            await ReadAsync("user_id = $user_id", command => command.Parameters.AddWithValue("$user_id", userId));
+        }
+        return found.Values.OrderBy(f => f.Item1.CreatedAt).ThenBy(f => f.Item1.Id, StringComparer.Ordinal).ToList();
     }
 
     public async Task<IReadOnlyList<string>> VisitorsOfUserAsync(long tenantKey, string userId, CancellationToken cancellationToken)
@@ -142,22 +232,32 @@ public sealed class SqliteSessionStore(SqliteDatabase database) : ISessionStore
         return visitors;
     }
 
-    /// <summary>Runs one prepared query per visitor (an index seek each) and collects its rows.</summary>
-    private static async Task<Dictionary<VisitorKey, List<T>>> PerVisitorAsync<T>(SqliteConnection connection, IReadOnlyDictionary<VisitorKey, long> from,
-        string sql, Func<SqliteDataReader, T> read, CancellationToken cancellationToken)
+    /// <summary>Runs one prepared query per visitor (an index seek each, through SQLite's own API) and collects its rows.</summary>
+    private static Dictionary<VisitorKey, List<T>> PerVisitor<T>(SqliteConnection connection, IReadOnlyDictionary<VisitorKey, long> from,
+        string sql, Func<sqlite3_stmt, T> read, long? fourth = null)
     {
+        var db = connection.Handle!;
         var result = new Dictionary<VisitorKey, List<T>>();
-        await using var command = Command(connection, sql);
+        using var statement = SqliteNative.Prepare(db, sql);
         foreach (var (visitor, start) in from)
         {
-            Bind(command, visitor, start);
-            var rows = new List<T>();
-            await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+            SqliteNative.Bind(db, statement, 1, visitor.TenantKey);
+            SqliteNative.Bind(db, statement, 2, visitor.VisitorId);
+            SqliteNative.Bind(db, statement, 3, start);
+            if (fourth is { } value)
             {
-                while (await reader.ReadAsync(cancellationToken))
-                {
-                    rows.Add(read(reader));
-                }
+                SqliteNative.Bind(db, statement, 4, value);
+            }
+            var rows = new List<T>();
+            int rc;
+            while ((rc = raw.sqlite3_step(statement)) == raw.SQLITE_ROW)
+            {
+                rows.Add(read(statement));
+            }
+            raw.sqlite3_reset(statement);
+            if (rc != raw.SQLITE_DONE)
+            {
+                throw SqliteNative.Error(db, rc);
             }
             result[visitor] = rows;
         }

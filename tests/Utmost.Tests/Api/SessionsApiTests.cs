@@ -220,6 +220,36 @@ public abstract class SessionsApiTests(TestServer server)
     }
 
     [BackendFact]
+    public async Task A_visit_continued_over_several_requests_equals_the_same_visit_sent_at_once()
+    {
+        var tenant = await server.CreateTenantAsync("sessions-continued");
+        using var admin = server.WithKey(tenant.AdminKey);
+        object Visit(string visitor, double minutes, string type = "page_view", string? source = null) => new
+        {
+            event_type = type, visitor_id = visitor, timestamp = At(minutes), page_url = $"https://shop.example/{minutes}",
+            utm_source = source, utm_medium = source is null ? null : "cpc", order_id = type == "purchase" ? "o-1" : null,
+        };
+        double[][] steps = [[0, 2], [3, 4], [10], [45, 46], [47]];
+        foreach (var step in steps)
+        {
+            // A read between requests makes each a round of the builder of its own, continuing what it keeps open.
+            await admin.PostJsonAsync("/marketing/events", Events(step.Select(m => Visit("stepwise", m, m == 4 || m == 47 ? "purchase" : "page_view",
+                m == 3 ? "google" : null)).ToArray()));
+            await SessionsAsync(admin, "?visitor_id=stepwise");
+        }
+        await admin.PostJsonAsync("/marketing/events", Events(steps.SelectMany(s => s).Select(m => Visit("at-once", m, m == 4 || m == 47 ? "purchase" : "page_view",
+            m == 3 ? "google" : null)).ToArray()));
+
+        var stepwise = await SessionsAsync(admin, "?visitor_id=stepwise");
+        var atOnce = await SessionsAsync(admin, "?visitor_id=at-once");
+
+        // 0-2 direct; 3 from Google begins a session running to 10; 45 after a pause begins the third.
+        Assert.Equal([(2, 0), (3, 1), (3, 1)], stepwise.Reverse().Select(s => (s.GetProperty("events").GetInt32(), s.GetProperty("conversions").GetInt32())));
+        string Comparable(JsonElement s) => string.Join("|", s.EnumerateObject().Where(p => p.Name is not ("id" or "visitor_id")).Select(p => p.Value.GetRawText()));
+        Assert.Equal(atOnce.Select(Comparable), stepwise.Select(Comparable));
+    }
+
+    [BackendFact]
     public async Task Events_of_one_visitor_sent_concurrently_and_in_any_order_give_the_same_sessions()
     {
         var tenant = await server.CreateTenantAsync("sessions-concurrent");

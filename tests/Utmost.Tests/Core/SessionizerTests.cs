@@ -136,13 +136,36 @@ public sealed class SessionizerTests
     }
 
     [Fact]
-    public void An_order_counted_in_an_earlier_call_is_not_counted_again()
+    public void An_order_counts_once_within_a_session_and_again_in_a_later_session()
     {
-        var counted = new HashSet<string> { "o-9" };
+        var sessions = Split(At(0, type: "purchase", orderId: "o-9"), At(1, type: "purchase", orderId: "o-9"), At(60, type: "purchase", orderId: "o-9"));
 
-        var s = Assert.Single(Sessionizer.Split(1, "v1", [At(0, type: "purchase", orderId: "o-9")], Rules, counted));
+        // Sessions count their own conversions; journeys count an order once per person (JourneysTests).
+        Assert.Equal([1, 1], sessions.Select(s => s.Conversions));
+    }
 
-        Assert.False(s.Converted);
+    [Fact]
+    public void Folding_events_in_steps_gives_what_splitting_them_at_once_gives()
+    {
+        var events = Enumerable.Range(0, 40)
+            .Select(i => At(i * 7 + i / 10 * 40, type: i % 9 == 4 ? "purchase" : EventTypes.PageView, source: i % 6 == 0 ? (i % 12 == 0 ? "google" : "bing") : null,
+                medium: i % 6 == 0 ? "cpc" : null, orderId: i % 9 == 4 ? "o-1" : null))
+            .ToArray();
+        var whole = Split(events);
+
+        foreach (var step in new[] { 1, 3, 7 })
+        {
+            var closed = new List<Session>();
+            SessionState? open = null;
+            foreach (var chunk in events.Chunk(step))
+            {
+                Assert.True(open is null || open.Precedes(chunk[0]));
+                open = Sessionizer.Fold(1, "v1", open, chunk, Rules, closed);
+            }
+            closed.Add(open!.ToSession());
+            Assert.Equal(whole, closed);
+        }
+        Assert.True(whole.Count > 3);
     }
 
     [Fact]

@@ -23,6 +23,13 @@ public sealed class SqliteDatabase
 
     public string ConnectionString { get; }
 
+    /// <summary>
+    /// Taken by the steady writers of this file (event ingestion, the session builder) around each write transaction.
+    /// SQLite has one writer; left to its busy handler, a waiting writer sleeps ever longer and may lose the lock
+    /// again and again, while this gate lets them take turns.
+    /// </summary>
+    public SemaphoreSlim WriteGate { get; } = new(1, 1);
+
     public async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
     {
         var connection = new SqliteConnection(ConnectionString);

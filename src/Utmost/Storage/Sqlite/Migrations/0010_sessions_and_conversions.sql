@@ -36,10 +36,10 @@ CREATE TABLE sessions (
     conversion_type   TEXT,
     conversion_value_micros INTEGER,
     currency          TEXT,
-    order_id          TEXT,
-    PRIMARY KEY (tenant_key, visitor_id, started_at, session_id)
-) WITHOUT ROWID;
+    order_id          TEXT
+);
 
+CREATE UNIQUE INDEX ux_sessions_visitor ON sessions (tenant_key, visitor_id, started_at, session_id);
 CREATE INDEX ix_sessions_tenant_started ON sessions (tenant_key, started_at);
 
 -- Visitors whose sessions must be built again from from_ms on (after a soft delete), beside the new events.

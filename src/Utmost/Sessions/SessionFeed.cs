@@ -1,0 +1,94 @@
+using System.Collections.Concurrent;
+using Utmost.Core.Events;
+using Utmost.Core.Sessions;
+
+namespace Utmost.Sessions;
+
+/// <summary>The events of one committed append: its rowids, and those of its events that belong to a session.</summary>
+public sealed record CommittedEvents(long FirstRowid, long LastRowid, IReadOnlyList<(VisitorKey Visitor, SessionEvent Event)> Events);
+
+/// <summary>
+/// Hands the events ingestion has just committed to the session builder in memory, so that it need not read them
+/// back from SQLite. Only a shortcut: the builder checks that what it takes follows on from its watermark, and reads
+/// the table instead whenever the feed has a gap (after a restart, or after the feed overflowed and was emptied).
+/// </summary>
+public sealed class SessionFeed
+{
+    /// <summary>Beyond this many events waiting, the feed is emptied (the builder is behind and reads the table).</summary>
+    public const int MaxEvents = 20_000;
+
+    private readonly ConcurrentQueue<CommittedEvents> _queue = new();
+    private int _events;
+
+    public void Publish(long firstRowid, long lastRowid, IReadOnlyList<MarketingEvent> inserted)
+    {
+        var events = new List<(VisitorKey, SessionEvent)>(inserted.Count);
+        foreach (var e in inserted)
+        {
+            if (e.VisitorId is not null && !e.IsBot)
+            {
+                events.Add((new VisitorKey(e.TenantKey, e.VisitorId), ToSessionEvent(e)));
+            }
+        }
+        if (Interlocked.Add(ref _events, inserted.Count) > MaxEvents)
+        {
+            _queue.Clear();
+            Interlocked.Exchange(ref _events, 0);
+            return;
+        }
+        _queue.Enqueue(new CommittedEvents(firstRowid, lastRowid, events));
+    }
+
+    /// <summary>The next committed append, if it starts right after <paramref name="watermark"/> and ends by <paramref name="ceiling"/>.</summary>
+    public bool TryTakeNext(long watermark, long ceiling, out CommittedEvents next)
+    {
+        // Appends the builder already read from the table are dropped on the way.
+        while (_queue.TryPeek(out var head) && head.LastRowid <= watermark)
+        {
+            Take();
+        }
+        if (_queue.TryPeek(out next!) && next.FirstRowid == watermark + 1 && next.LastRowid <= ceiling)
+        {
+            Take();
+            return true;
+        }
+        return false;
+    }
+
+    /// <summary>The first rowid the feed holds, if any: the table is read only up to it.</summary>
+    public long? FirstRowid => _queue.TryPeek(out var head) ? head.FirstRowid : null;
+
+    private void Take()
+    {
+        if (_queue.TryDequeue(out var taken))
+        {
+            Interlocked.Add(ref _events, -(int)(taken.LastRowid - taken.FirstRowid + 1));
+        }
+    }
+
+    private static SessionEvent ToSessionEvent(MarketingEvent e) => new()
+    {
+        Id = e.Id,
+        CreatedAt = e.CreatedAt,
+        EventType = e.EventType,
+        PageUrl = e.PageUrl,
+        ReferrerUrl = e.ReferrerUrl,
+        UtmSource = e.UtmSource,
+        UtmMedium = e.UtmMedium,
+        UtmCampaign = e.UtmCampaign,
+        UtmContent = e.UtmContent,
+        UtmTerm = e.UtmTerm,
+        Channel = e.Channel,
+        LeadSource = e.LeadSource,
+        Source = e.Source,
+        Medium = e.Medium,
+        DeviceType = e.DeviceType,
+        Browser = e.Browser,
+        Os = e.Os,
+        UserId = e.UserId?.Value,
+        PropertiesJson = e.PropertiesJson,
+        OrderId = e.OrderId,
+        RevenueMicros = e.Revenue is { } revenue ? Core.Common.Money.ToMicros(revenue) : null,
+        Currency = e.Revenue is null ? null : e.Currency,
+    };
+}
