@@ -38,10 +38,12 @@ public sealed partial class SessionBuilder(
     private const int BatchRows = 20_000;
     private const string Watermark = "sessioned_rowid";
     private const string ShippedWatermark = "shipped_rowid";
-    // Short, so that the feed stays short: what ingestion committed meanwhile waits in memory.
-    private static readonly TimeSpan Idle = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan Idle = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan WriteInterval = TimeSpan.FromSeconds(3);
+
+    // Sessions that ended will not change again: written soon, so they do not linger in memory.
+    private static readonly TimeSpan EndedWriteInterval = TimeSpan.FromMilliseconds(100);
 
     /// <summary>Beyond this many visitors with sessions waiting to be written, they are written at once.</summary>
     private const int MaxPendingVisitors = 50_000;
@@ -61,6 +63,10 @@ public sealed partial class SessionBuilder(
     private long _builtUpTo = -1;
     private long _touchesUpTo;
     private long _lastWrite = Environment.TickCount64;
+    private long _lastEndedWrite = Environment.TickCount64;
+
+    // The watermark and touches as last committed: a round that moved neither commits nothing.
+    private (long BuiltUpTo, long TouchesUpTo) _written = (-1, -1);
 
     /// <summary>The embedded store: no other instance builds these sessions, so writes may wait.</summary>
     private bool DeferWrites => store.ReadsUpToLocalRowid;
@@ -107,7 +113,7 @@ public sealed partial class SessionBuilder(
                 backoff = TimeSpan.Zero;
                 if (!more)
                 {
-                    await Task.Delay(Idle, stoppingToken);
+                    await feed.WaitAsync(Idle, stoppingToken);
                 }
             }
             catch (Exception e) when (e is ClickHouseException or SqliteException or HttpRequestException or NpgsqlException)
@@ -167,6 +173,13 @@ public sealed partial class SessionBuilder(
             {
                 await WriteAsync(connection, cancellationToken);
             }
+            else if (_pending.HasEnded && Environment.TickCount64 - _lastEndedWrite >= EndedWriteInterval.TotalMilliseconds)
+            {
+                // The watermark stays: open sessions are not written yet.
+                var (from, ended) = _pending.TakeEnded();
+                await store.ReplaceAsync(from, ended, version: 0, cancellationToken);
+                _lastEndedWrite = Environment.TickCount64;
+            }
             Interlocked.Exchange(ref _backlog, ceiling - last);
             return last < ceiling;
         }
@@ -177,6 +190,7 @@ public sealed partial class SessionBuilder(
             _pending.Clear();
             _builtUpTo = -1;
             _touchesUpTo = 0;
+            _written = (-1, -1);
             throw;
         }
         finally
@@ -381,6 +395,11 @@ public sealed partial class SessionBuilder(
         {
             await store.ReplaceAsync(from, sessions, version: 0, cancellationToken);
         }
+        if ((_builtUpTo, _touchesUpTo) == _written)
+        {
+            _lastWrite = Environment.TickCount64;
+            return;
+        }
         await local.WriteGate.WaitAsync(cancellationToken);
         try
         {
@@ -396,6 +415,7 @@ public sealed partial class SessionBuilder(
             done.Parameters.AddWithValue("$seq", _touchesUpTo);
             await done.ExecuteNonQueryAsync(cancellationToken);
             await transaction.CommitAsync(cancellationToken);
+            _written = (_builtUpTo, _touchesUpTo);
         }
         finally
         {
@@ -431,6 +451,25 @@ public sealed partial class SessionBuilder(
         private readonly HashSet<VisitorKey> _openChanged = [];
 
         public int Visitors => _ended.Count + _openChanged.Count;
+
+        public bool HasEnded => _ended.Count > 0;
+
+        /// <summary>Removes and returns the sessions that ended (and where their visitors' stored sessions are replaced from).</summary>
+        public (Dictionary<VisitorKey, long> From, List<Session> Sessions) TakeEnded()
+        {
+            var from = new Dictionary<VisitorKey, long>();
+            var sessions = new List<Session>();
+            foreach (var (visitor, built) in _ended)
+            {
+                if (_from.Remove(visitor, out var start))
+                {
+                    from[visitor] = start;
+                }
+                sessions.AddRange(built.Values);
+            }
+            _ended.Clear();
+            return (from, sessions);
+        }
 
         public void Add(Dictionary<VisitorKey, long> from, List<Session> ended, List<VisitorKey> openChanged)
         {
