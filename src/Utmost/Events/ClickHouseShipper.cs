@@ -15,7 +15,8 @@ namespace Utmost.Events;
 /// The batch's rollups are added to the spool's running totals in the same transaction that moves the watermark,
 /// and the totals that changed are published to ClickHouse, where publishing one twice changes nothing.
 /// </summary>
-public sealed partial class ClickHouseShipper(SqliteDatabase spool, ClickHouseClient clickHouse, TimeProvider clock, ILogger<ClickHouseShipper> logger)
+public sealed partial class ClickHouseShipper(SqliteDatabase spool, Sessions.SessionsDatabase sessions, ClickHouseClient clickHouse, TimeProvider clock,
+    ILogger<ClickHouseShipper> logger)
     : BackgroundService
 {
     private const int BatchRows = 20_000;
@@ -328,15 +329,19 @@ public sealed partial class ClickHouseShipper(SqliteDatabase spool, ClickHouseCl
     /// <summary>Drops shipped rows older than the dedupe window, so the spool stays small.</summary>
     private async Task PruneAsync(CancellationToken cancellationToken)
     {
+        // Only rows the session builder is done with, too.
+        long sessioned;
+        await using (var state = await sessions.Database.OpenAsync(cancellationToken))
+        {
+            sessioned = await ScalarAsync(state, $"SELECT COALESCE((SELECT value FROM builder_state WHERE name = '{Sessions.SessionBuilder.Watermark}'), 0)", cancellationToken);
+        }
         await using var connection = await spool.OpenAsync(cancellationToken);
         await using var prune = connection.CreateCommand();
-        // Only rows the session builder is done with, too.
         prune.CommandText = """
             DELETE FROM marketing_events
-            WHERE rowid <= MIN(COALESCE((SELECT value FROM spool_state WHERE name = $name), 0),
-                               COALESCE((SELECT value FROM spool_state WHERE name = 'sessioned_rowid'), 0))
-              AND received_at < $before
+            WHERE rowid <= MIN(COALESCE((SELECT value FROM spool_state WHERE name = $name), 0), $sessioned) AND received_at < $before
             """;
+        prune.Parameters.AddWithValue("$sessioned", sessioned);
         prune.Parameters.AddWithValue("$name", Watermark);
         prune.Parameters.AddWithValue("$before", (clock.GetUtcNow() - DedupeWindow).ToUnixTimeMilliseconds());
         await prune.ExecuteNonQueryAsync(cancellationToken);

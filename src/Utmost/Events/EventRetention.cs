@@ -7,7 +7,8 @@ namespace Utmost.Events;
 /// Applies <c>Utmost:Events:RetentionMonths</c> a few times a day: events of months older than the retained ones
 /// are removed whole (ClickHouse drops their partitions). Off when the setting is 0.
 /// </summary>
-public sealed partial class EventRetention(IEventStore store, IOptions<UtmostOptions> options, TimeProvider clock, ILogger<EventRetention> logger)
+public sealed partial class EventRetention(IEventStore store, Sessions.ISessionStore sessions, IOptions<UtmostOptions> options, TimeProvider clock,
+    ILogger<EventRetention> logger)
     : BackgroundService
 {
     private static readonly TimeSpan Interval = TimeSpan.FromHours(6);
@@ -28,7 +29,9 @@ public sealed partial class EventRetention(IEventStore store, IOptions<UtmostOpt
         {
             try
             {
-                await store.DropBeforeMonthAsync(OldestKeptMonth(clock.GetUtcNow(), months).ToUnixTimeMilliseconds(), stoppingToken);
+                var oldestKept = OldestKeptMonth(clock.GetUtcNow(), months).ToUnixTimeMilliseconds();
+                await store.DropBeforeMonthAsync(oldestKept, stoppingToken);
+                await sessions.DropBeforeMonthAsync(oldestKept, stoppingToken);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {

@@ -88,7 +88,6 @@ public sealed class SqliteEventStore(SqliteDatabase database, SqliteEventAppende
             DELETE FROM spool_rollup_counts WHERE bucket < $before;
             DELETE FROM spool_rollup_dimensions WHERE bucket < $before;
             DELETE FROM spool_deleted_events WHERE created_at < $before;
-            DELETE FROM sessions WHERE started_at < $before;
             """;
         command.Parameters.AddWithValue("$before", monthStartMs);
         await command.ExecuteNonQueryAsync(cancellationToken);

@@ -33,6 +33,9 @@ public static class StorageRegistration
         services.AddSingleton(provider => new SqliteDatabase(provider.GetRequiredService<IOptions<UtmostOptions>>().Value.DataDir));
         services.AddSingleton<SqliteMigrator>();
         services.AddSingleton<ISchemaMigrator>(provider => provider.GetRequiredService<SqliteMigrator>());
+        services.AddSingleton(provider => new SessionsDatabase(provider.GetRequiredService<IOptions<UtmostOptions>>().Value.DataDir));
+        services.AddSingleton<ISchemaMigrator>(provider => new SqliteMigrator(provider.GetRequiredService<SessionsDatabase>().Database,
+            provider.GetRequiredService<TimeProvider>(), "SqliteSessions"));
         var clickHouseEvents = options.Events.Provider == StorageProviders.ClickHouse;
         services.AddSingleton<ISchemaMigrator>(provider => new SqliteEventIndexes(provider.GetRequiredService<SqliteDatabase>(), forSpool: clickHouseEvents));
         services.AddHostedService<SqliteCheckpointer>();
@@ -51,7 +54,8 @@ public static class StorageRegistration
             services.AddSingleton<IMarketingAnalytics, SqliteMarketingAnalytics>();
             services.AddSingleton<ISessionStore, SqliteSessionStore>();
         }
-        services.AddSingleton(provider => new SessionBuilder(provider.GetRequiredService<SqliteDatabase>(), provider.GetRequiredService<ISessionStore>(),
+        services.AddSingleton(provider => new SessionBuilder(provider.GetRequiredService<SqliteDatabase>(),
+            provider.GetRequiredService<SessionsDatabase>(), provider.GetRequiredService<ISessionStore>(),
             provider.GetRequiredService<ISessionBuildLock>(), provider.GetRequiredService<TenantDirectory>(),
             provider.GetRequiredService<IOptions<UtmostOptions>>(), provider.GetRequiredService<SessionFeed>(),
             provider.GetRequiredService<ILogger<SessionBuilder>>(), provider.GetService<ClickHouseShipper>()));

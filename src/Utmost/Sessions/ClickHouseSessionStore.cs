@@ -136,6 +136,9 @@ public sealed class ClickHouseSessionStore(ClickHouseClient clickHouse) : ISessi
         }
     }
 
+    /// <summary>Nothing to do: the sessions table is partitioned by month, and retention drops its partitions with the events'.</summary>
+    public Task DropBeforeMonthAsync(long monthStartMs, CancellationToken cancellationToken) => Task.CompletedTask;
+
     public async Task<IReadOnlyList<Session>> ListAsync(long tenantKey, SessionFilter filter, CancellationToken cancellationToken)
     {
         var conditions = new List<string> { $"tenant_key = {ClickHouseSql.Literal(tenantKey)}", "is_deleted = 0" };

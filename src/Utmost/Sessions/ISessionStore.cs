@@ -44,6 +44,9 @@ public interface ISessionStore
     /// <param name="version">Rises with every call, across instances: where versions decide (ClickHouse), the latest build wins.</param>
     Task ReplaceAsync(IReadOnlyDictionary<VisitorKey, long> from, IReadOnlyList<Session> sessions, long version, CancellationToken cancellationToken);
 
+    /// <summary>Retention: removes the sessions (all tenants) that began before <paramref name="monthStartMs"/>.</summary>
+    Task DropBeforeMonthAsync(long monthStartMs, CancellationToken cancellationToken);
+
     /// <summary>Newest first.</summary>
     Task<IReadOnlyList<Session>> ListAsync(long tenantKey, SessionFilter filter, CancellationToken cancellationToken);
 

@@ -31,14 +31,18 @@ namespace Utmost.Sessions;
 /// writes everything acknowledged so far.
 /// </para>
 /// </summary>
+/// <param name="local">The local event table's file (utmost.db): read only.</param>
+/// <param name="sessionsFile">Where the builder keeps its watermark and queued touches (and, without ClickHouse, the sessions).</param>
 public sealed partial class SessionBuilder(
-    SqliteDatabase local, ISessionStore store, ISessionBuildLock buildLock, TenantDirectory tenants, IOptions<UtmostOptions> options,
-    SessionFeed feed, ILogger<SessionBuilder> logger, ClickHouseShipper? shipper) : BackgroundService
+    SqliteDatabase local, SessionsDatabase sessionsFile, ISessionStore store, ISessionBuildLock buildLock, TenantDirectory tenants,
+    IOptions<UtmostOptions> options, SessionFeed feed, ILogger<SessionBuilder> logger, ClickHouseShipper? shipper) : BackgroundService
 {
     private const int BatchRows = 20_000;
-    private const string Watermark = "sessioned_rowid";
+    /// <summary>The name of the builder's watermark in builder_state: the rowid of the last local event built.</summary>
+    public const string Watermark = "sessioned_rowid";
     private const string ShippedWatermark = "shipped_rowid";
     private static readonly TimeSpan Idle = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan RoundInterval = TimeSpan.FromMilliseconds(50);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan WriteInterval = TimeSpan.FromSeconds(3);
 
@@ -68,6 +72,8 @@ public sealed partial class SessionBuilder(
     // The watermark and touches as last committed: a round that moved neither commits nothing.
     private (long BuiltUpTo, long TouchesUpTo) _written = (-1, -1);
 
+    private SqliteDatabase State => sessionsFile.Database;
+
     /// <summary>The embedded store: no other instance builds these sessions, so writes may wait.</summary>
     private bool DeferWrites => store.ReadsUpToLocalRowid;
 
@@ -93,7 +99,7 @@ public sealed partial class SessionBuilder(
     /// <summary>Queues a visitor's sessions for rebuilding from <paramref name="fromMs"/> (after one of their events was deleted).</summary>
     public async Task TouchAsync(long tenantKey, string visitorId, long fromMs, CancellationToken cancellationToken)
     {
-        await using var connection = await local.OpenAsync(cancellationToken);
+        await using var connection = await State.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = "INSERT INTO session_touches (tenant_key, visitor_id, from_ms) VALUES ($tenant_key, $visitor_id, $from)";
         command.Parameters.AddWithValue("$tenant_key", tenantKey);
@@ -113,6 +119,8 @@ public sealed partial class SessionBuilder(
                 backoff = TimeSpan.Zero;
                 if (!more)
                 {
+                    // Rounds at most every RoundInterval: each has a fixed cost, and events taken within it still die young.
+                    await Task.Delay(RoundInterval, stoppingToken);
                     await feed.WaitAsync(Idle, stoppingToken);
                 }
             }
@@ -149,19 +157,20 @@ public sealed partial class SessionBuilder(
         try
         {
             await using var connection = await local.OpenAsync(cancellationToken);
+            await using var state = await State.OpenAsync(cancellationToken);
             if (_builtUpTo < 0)
             {
-                _builtUpTo = await StateAsync(connection, Watermark, cancellationToken);
+                _builtUpTo = await ScalarAsync(state, $"SELECT COALESCE((SELECT value FROM builder_state WHERE name = '{Watermark}'), 0)", cancellationToken);
             }
             var ceiling = shipper is null
                 ? await ScalarAsync(connection, "SELECT COALESCE(MAX(rowid), 0) FROM marketing_events", cancellationToken)
-                : await StateAsync(connection, ShippedWatermark, cancellationToken);
+                : await ScalarAsync(connection, $"SELECT COALESCE((SELECT value FROM spool_state WHERE name = '{ShippedWatermark}'), 0)", cancellationToken);
             var batch = new Dictionary<VisitorKey, List<SessionEvent>>();
             var last = ReadBatch(connection, ceiling, batch);
             // With ClickHouse, a delete still in the spool is not there yet: rebuilding now would still see the event.
             var touched = new Dictionary<VisitorKey, long>();
             var lastTouch = shipper is null || await ScalarAsync(connection, "SELECT COUNT(*) FROM spool_deleted_events", cancellationToken) == 0
-                ? await ReadTouchesAsync(connection, _touchesUpTo, touched, cancellationToken)
+                ? await ReadTouchesAsync(state, _touchesUpTo, touched, cancellationToken)
                 : _touchesUpTo;
             if (batch.Count > 0 || touched.Count > 0)
             {
@@ -171,7 +180,7 @@ public sealed partial class SessionBuilder(
             _touchesUpTo = lastTouch;
             if (write || !DeferWrites || _pending.Visitors >= MaxPendingVisitors || Environment.TickCount64 - _lastWrite >= WriteInterval.TotalMilliseconds)
             {
-                await WriteAsync(connection, cancellationToken);
+                await WriteAsync(state, cancellationToken);
             }
             else if (_pending.HasEnded && Environment.TickCount64 - _lastEndedWrite >= EndedWriteInterval.TotalMilliseconds)
             {
@@ -400,14 +409,14 @@ public sealed partial class SessionBuilder(
             _lastWrite = Environment.TickCount64;
             return;
         }
-        await local.WriteGate.WaitAsync(cancellationToken);
+        await State.WriteGate.WaitAsync(cancellationToken);
         try
         {
             await using var transaction = connection.BeginTransaction(deferred: false);
             await using var done = connection.CreateCommand();
             done.Transaction = transaction;
             done.CommandText = """
-                INSERT INTO spool_state (name, value) VALUES ($name, $value) ON CONFLICT (name) DO UPDATE SET value = excluded.value;
+                INSERT INTO builder_state (name, value) VALUES ($name, $value) ON CONFLICT (name) DO UPDATE SET value = excluded.value;
                 DELETE FROM session_touches WHERE seq <= $seq;
                 """;
             done.Parameters.AddWithValue("$name", Watermark);
@@ -419,17 +428,9 @@ public sealed partial class SessionBuilder(
         }
         finally
         {
-            local.WriteGate.Release();
+            State.WriteGate.Release();
         }
         _lastWrite = Environment.TickCount64;
-    }
-
-    private static async Task<long> StateAsync(SqliteConnection connection, string name, CancellationToken cancellationToken)
-    {
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT COALESCE((SELECT value FROM spool_state WHERE name = $name), 0)";
-        command.Parameters.AddWithValue("$name", name);
-        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
     private static async Task<long> ScalarAsync(SqliteConnection connection, string sql, CancellationToken cancellationToken)

@@ -7,14 +7,17 @@ using Utmost.Storage.Sqlite;
 namespace Utmost.Sessions;
 
 /// <summary>Sessions in the embedded store, beside the events; per-visitor reads use the (tenant, visitor, time) indexes.</summary>
-public sealed class SqliteSessionStore(SqliteDatabase database) : ISessionStore
+/// <summary>Sessions in sessions.db, read beside the events of utmost.db.</summary>
+public sealed class SqliteSessionStore(SqliteDatabase eventsFile, SessionsDatabase sessionsFile) : ISessionStore
 {
     public bool ReadsUpToLocalRowid => true;
+
+    private SqliteDatabase Sessions => sessionsFile.Database;
 
     public async Task<Dictionary<VisitorKey, List<(long Start, long End)>>> SessionSpansAsync(IReadOnlyDictionary<VisitorKey, long> since,
         CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await Sessions.OpenAsync(cancellationToken);
         return PerVisitor(connection, since,
             "SELECT started_at, ended_at FROM sessions WHERE tenant_key = ?1 AND visitor_id = ?2 AND started_at >= ?3",
             statement => (raw.sqlite3_column_int64(statement, 0), raw.sqlite3_column_int64(statement, 1)));
@@ -28,7 +31,7 @@ public sealed class SqliteSessionStore(SqliteDatabase database) : ISessionStore
         CancellationToken cancellationToken)
     {
         var events = from.Keys.ToDictionary(v => v, _ => new List<SessionEvent>());
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await eventsFile.OpenAsync(cancellationToken);
         foreach (var tenant in from.Keys.GroupBy(v => v.TenantKey))
         {
             foreach (var chunk in tenant.Chunk(VisitorsPerScan))
@@ -63,7 +66,7 @@ public sealed class SqliteSessionStore(SqliteDatabase database) : ISessionStore
 
     public async Task ReplaceAsync(IReadOnlyDictionary<VisitorKey, long> from, IReadOnlyList<Session> sessions, long version, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await Sessions.OpenAsync(cancellationToken);
         // Sessions can be built again from the events, so their commits need not wait for the disk: the builder's
         // next watermark commit (synchronous = FULL) makes them durable first, as the log is written in order.
         await using (var pragma = connection.CreateCommand())
@@ -86,14 +89,14 @@ public sealed class SqliteSessionStore(SqliteDatabase database) : ISessionStore
         // ingestion, which shares SQLite's one writer, never waits long.
         foreach (var visitors in from.Keys.Union(byVisitor.Select(g => g.Key)).Chunk(VisitorsPerTransaction))
         {
-            await database.WriteGate.WaitAsync(cancellationToken);
+            await Sessions.WriteGate.WaitAsync(cancellationToken);
             try
             {
                 WriteVisitors(connection, visitors, from, byVisitor, delete, insert);
             }
             finally
             {
-                database.WriteGate.Release();
+                Sessions.WriteGate.Release();
             }
         }
     }
@@ -129,9 +132,18 @@ public sealed class SqliteSessionStore(SqliteDatabase database) : ISessionStore
 
     private const int VisitorsPerTransaction = 500;
 
+    public async Task DropBeforeMonthAsync(long monthStartMs, CancellationToken cancellationToken)
+    {
+        await using var connection = await Sessions.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "DELETE FROM sessions WHERE started_at < $before";
+        command.Parameters.AddWithValue("$before", monthStartMs);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
     public async Task<IReadOnlyList<Session>> ListAsync(long tenantKey, SessionFilter filter, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await Sessions.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         var sql = new StringBuilder($"SELECT {SessionRows.SessionColumns} FROM sessions WHERE tenant_key = $tenant_key");
         command.Parameters.AddWithValue("$tenant_key", tenantKey);
@@ -160,7 +172,7 @@ public sealed class SqliteSessionStore(SqliteDatabase database) : ISessionStore
 
     public async Task<IReadOnlyList<Session>> OfVisitorsAsync(long tenantKey, IReadOnlyCollection<string> visitorIds, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await Sessions.OpenAsync(cancellationToken);
         SessionRows.Row? row = null;
         var byVisitor = PerVisitor(connection, visitorIds.Distinct().ToDictionary(v => new VisitorKey(tenantKey, v), _ => 0L),
             $"SELECT {SessionRows.SessionColumns} FROM sessions WHERE tenant_key = ?1 AND visitor_id = ?2 AND started_at >= ?3",
@@ -178,7 +190,7 @@ public sealed class SqliteSessionStore(SqliteDatabase database) : ISessionStore
         // A visitor's events lie within their sessions: each session's time range is read by the (tenant, time)
         // index, there being none by visitor; events with the user id come by the user index.
         var windows = (await OfVisitorsAsync(tenantKey, visitorIds, cancellationToken)).Select(s => (s.VisitorId, s.StartedAt, s.EndedAt)).ToList();
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await eventsFile.OpenAsync(cancellationToken);
         var found = new Dictionary<string, (SessionEvent, string?)>(StringComparer.Ordinal);
         async Task ReadAsync(string condition, Action<SqliteCommand> bind)
         {
@@ -215,7 +227,7 @@ public sealed class SqliteSessionStore(SqliteDatabase database) : ISessionStore
 
     public async Task<IReadOnlyList<string>> VisitorsOfUserAsync(long tenantKey, string userId, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await eventsFile.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = """
             SELECT DISTINCT visitor_id FROM marketing_events

@@ -7,10 +7,10 @@ public sealed class SqliteDatabase
 {
     public const string FileName = "utmost.db";
 
-    public SqliteDatabase(string dataDir)
+    public SqliteDatabase(string dataDir, string fileName = FileName)
     {
         Directory.CreateDirectory(dataDir);
-        Path = System.IO.Path.GetFullPath(System.IO.Path.Combine(dataDir, FileName));
+        Path = System.IO.Path.GetFullPath(System.IO.Path.Combine(dataDir, fileName));
         ConnectionString = new SqliteConnectionStringBuilder
         {
             DataSource = Path,

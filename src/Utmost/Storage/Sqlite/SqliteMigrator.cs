@@ -6,9 +6,12 @@ namespace Utmost.Storage.Sqlite;
 /// Applies the numbered SQL files under Migrations/ that a database has not seen yet, each in its own
 /// transaction, so an existing database is upgraded in place. Safe to run from several processes at once.
 /// </summary>
-public sealed class SqliteMigrator(SqliteDatabase database, TimeProvider clock) : ISchemaMigrator
+/// <param name="scripts">The folder of scripts: <c>Sqlite</c> (utmost.db) or <c>SqliteSessions</c> (sessions.db).</param>
+public sealed class SqliteMigrator(SqliteDatabase database, TimeProvider clock, string scripts = "Sqlite") : ISchemaMigrator
 {
     public static IReadOnlyList<MigrationScript> All { get; } = MigrationScript.For("Sqlite");
+
+    private readonly IReadOnlyList<MigrationScript> _scripts = scripts == "Sqlite" ? All : MigrationScript.For(scripts);
 
     public string Describe => $"SQLite at {database.Path} (Utmost:DataDir)";
 
@@ -27,7 +30,7 @@ public sealed class SqliteMigrator(SqliteDatabase database, TimeProvider clock) 
             );
             """, cancellationToken);
         var applied = 0;
-        foreach (var migration in All.Where(m => m.Version <= targetVersion))
+        foreach (var migration in _scripts.Where(m => m.Version <= targetVersion))
         {
             // BEGIN IMMEDIATE takes the write lock first, so two processes cannot both apply one migration.
             await using var transaction = connection.BeginTransaction(deferred: false);
