@@ -100,10 +100,8 @@ public sealed class SessionState(long tenantKey, string visitorId, SessionEvent 
     public SessionEvent First { get; } = first with { PropertiesJson = "{}" };
     public long StartedAt => First.CreatedAt;
 
-    /// <summary>The last event added, by (time, id): events after it can be folded in; any before it means rebuilding.</summary>
+    /// <summary>The time of the last event added: later events can be folded in; any other means rebuilding.</summary>
     public long LastAt { get; private set; }
-
-    public string LastId { get; private set; } = first.Id;
 
     private HashSet<string>? _orders;
     private string? _landingPage;
@@ -114,24 +112,35 @@ public sealed class SessionState(long tenantKey, string visitorId, SessionEvent 
     private int _conversions;
     private (string Type, long? Value, string? Currency, string? OrderId)? _firstConversion;
 
-    /// <summary>Whether <paramref name="e"/> comes after every event of this session in (time, id) order.</summary>
-    public bool Precedes(SessionEvent e) => e.CreatedAt > LastAt || e.CreatedAt == LastAt && string.CompareOrdinal(e.Id, LastId) > 0;
+    /// <summary>
+    /// Whether <paramref name="e"/> comes after every event of this session. An event of the same millisecond
+    /// does not count (its place in (time, id) order is not known here): the session is rebuilt instead. Keeping
+    /// the last event's id would do, but the builder holds many sessions, and a fresh string per event held by
+    /// long-lived state costs the garbage collector dearly.
+    /// </summary>
+    public bool Precedes(SessionEvent e) => e.CreatedAt > LastAt;
 
     public void Add(SessionEvent e, IReadOnlyList<Goal> goals)
     {
         LastAt = e.CreatedAt;
-        LastId = e.Id;
         _events++;
         if (e.EventType == Events.EventTypes.PageView)
         {
             _pageViews++;
         }
+        // Replaced only when the value changes, for the same reason.
         if (e.PageUrl is not null)
         {
             _landingPage ??= e.PageUrl;
-            _exitPage = e.PageUrl;
+            if (_exitPage != e.PageUrl)
+            {
+                _exitPage = e.PageUrl;
+            }
         }
-        _userId = e.UserId ?? _userId;
+        if (e.UserId is not null && _userId != e.UserId)
+        {
+            _userId = e.UserId;
+        }
         // An order counts once in a session however often it is sent (journeys count it once per person).
         if (Goal.FirstMatch(goals, e.EventType, e.PropertiesJson) is { } goal && (e.OrderId is null || (_orders ??= new(StringComparer.Ordinal)).Add(e.OrderId)))
         {

@@ -373,7 +373,7 @@ public sealed partial class SessionBuilder(
             }
             // Kept open only if nothing read lies beyond this batch: an event read now that comes in a later batch must
             // not be added twice. The embedded store reads exactly up to the batch; ClickHouse may hold later ones.
-            if (store.ReadsUpToLocalRowid || batch.TryGetValue(visitor, out var mine) && mine[^1].Id == open.LastId)
+            if (store.ReadsUpToLocalRowid || batch.TryGetValue(visitor, out var mine) && mine[^1].Id == events[^1].Id)
             {
                 _open[visitor] = open;
                 changed.Add(visitor);
