@@ -51,8 +51,13 @@ public sealed class SessionFeed
     /// <summary>Waits until something is published or <paramref name="timeout"/> passes.</summary>
     public async Task WaitAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
-        await _published.WaitAsync(timeout, cancellationToken);
+        // Reset first: a publish from here on signals again, so none is missed while waiting.
         Interlocked.Exchange(ref _signalled, 0);
+        if (!_queue.IsEmpty)
+        {
+            return;
+        }
+        await _published.WaitAsync(timeout, cancellationToken);
     }
 
     /// <summary>The next committed append, if it starts right after <paramref name="watermark"/> and ends by <paramref name="ceiling"/>.</summary>
