@@ -83,13 +83,7 @@ internal static class EnrichmentBenchmark
         var events = inputs.Select(input => EventEnricher.Enrich(input, context)).ToArray();
         var rules = new SessionRules(SessionRules.DefaultTimeout, [Utmost.Core.Conversions.Goal.ForEventType("job_created")]);
         var start = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-        var sessionEvents = events.Select((e, i) => new SessionEvent
-        {
-            Id = e.Id, CreatedAt = start + i * 10L, EventType = e.EventType, PageUrl = e.PageUrl, ReferrerUrl = e.ReferrerUrl,
-            UtmSource = e.UtmSource, UtmMedium = e.UtmMedium, UtmCampaign = e.UtmCampaign, UtmContent = e.UtmContent, UtmTerm = e.UtmTerm,
-            Channel = e.Channel, LeadSource = e.LeadSource, Source = e.Source, Medium = e.Medium, DeviceType = e.DeviceType, Browser = e.Browser,
-            Os = e.Os, PropertiesJson = e.PropertiesJson,
-        }).ToArray();
+        var sessionEvents = events.Select((e, i) => SessionEvent.From(e) with { CreatedAt = start + i * 10L }).ToArray();
         var open = new Dictionary<string, SessionState>(StringComparer.Ordinal);
         var closed = new List<Session>();
         var sessions = 0L;

@@ -25,6 +25,33 @@ public sealed record SessionEvent
     public string? OrderId { get; init; }
     public long? RevenueMicros { get; init; }
     public string? Currency { get; init; }
+
+    /// <summary>What the builder needs of an event as ingestion stored it.</summary>
+    public static SessionEvent From(Events.MarketingEvent e) => new()
+    {
+        Id = e.Id,
+        CreatedAt = e.CreatedAt,
+        EventType = e.EventType,
+        PageUrl = e.PageUrl,
+        ReferrerUrl = e.ReferrerUrl,
+        UtmSource = e.UtmSource,
+        UtmMedium = e.UtmMedium,
+        UtmCampaign = e.UtmCampaign,
+        UtmContent = e.UtmContent,
+        UtmTerm = e.UtmTerm,
+        Channel = e.Channel,
+        LeadSource = e.LeadSource,
+        Source = e.Source,
+        Medium = e.Medium,
+        DeviceType = e.DeviceType,
+        Browser = e.Browser,
+        Os = e.Os,
+        UserId = e.UserId?.Value,
+        PropertiesJson = e.PropertiesJson,
+        OrderId = e.OrderId,
+        RevenueMicros = e.Revenue is { } revenue ? Common.Money.ToMicros(revenue) : null,
+        Currency = e.Revenue is null ? null : e.Currency,
+    };
 }
 
 /// <summary>

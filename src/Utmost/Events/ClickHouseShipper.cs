@@ -91,8 +91,8 @@ public sealed partial class ClickHouseShipper(SqliteDatabase spool, Sessions.Ses
         {
             await using var connection = await spool.OpenAsync(cancellationToken);
             var watermark = await StateAsync(connection, Watermark, cancellationToken);
-            var newest = await ScalarAsync(connection, "SELECT COALESCE(MAX(rowid), 0) FROM marketing_events", cancellationToken);
-            var deletes = await ScalarAsync(connection, "SELECT COUNT(*) FROM spool_deleted_events", cancellationToken);
+            var newest = await SqliteNative.ScalarAsync(connection, "SELECT COALESCE(MAX(rowid), 0) FROM marketing_events", cancellationToken);
+            var deletes = await SqliteNative.ScalarAsync(connection, "SELECT COUNT(*) FROM spool_deleted_events", cancellationToken);
             Interlocked.Exchange(ref _backlog, Math.Max(0, newest - watermark) + deletes);
             var more = false;
             if (newest > watermark)
@@ -174,7 +174,7 @@ public sealed partial class ClickHouseShipper(SqliteDatabase spool, Sessions.Ses
     private async Task PublishRollupsAsync(SqliteConnection connection, CancellationToken cancellationToken)
     {
         var published = await StateAsync(connection, PublishedVersion, cancellationToken);
-        var newest = await ScalarAsync(connection, """
+        var newest = await SqliteNative.ScalarAsync(connection, """
             SELECT MAX(v) FROM (SELECT COALESCE(MAX(version), 0) AS v FROM spool_rollup_counts
                                 UNION ALL SELECT COALESCE(MAX(version), 0) FROM spool_rollup_dimensions)
             """, cancellationToken);
@@ -333,7 +333,7 @@ public sealed partial class ClickHouseShipper(SqliteDatabase spool, Sessions.Ses
         long sessioned;
         await using (var state = await sessions.Database.OpenAsync(cancellationToken))
         {
-            sessioned = await ScalarAsync(state, $"SELECT COALESCE((SELECT value FROM builder_state WHERE name = '{Sessions.SessionBuilder.Watermark}'), 0)", cancellationToken);
+            sessioned = await SqliteNative.ScalarAsync(state, $"SELECT COALESCE((SELECT value FROM builder_state WHERE name = '{Sessions.SessionBuilder.Watermark}'), 0)", cancellationToken);
         }
         await using var connection = await spool.OpenAsync(cancellationToken);
         await using var prune = connection.CreateCommand();
@@ -374,13 +374,6 @@ public sealed partial class ClickHouseShipper(SqliteDatabase spool, Sessions.Ses
         command.Parameters.AddWithValue("$name", name);
         command.Parameters.AddWithValue("$value", value);
         await command.ExecuteNonQueryAsync(cancellationToken);
-    }
-
-    private static async Task<long> ScalarAsync(SqliteConnection connection, string sql, CancellationToken cancellationToken)
-    {
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
     private readonly record struct BatchRow(string Id, long TenantKey, long CreatedAt, int Start, int End);

@@ -71,7 +71,7 @@ public sealed class SqliteEventAppender(SqliteDatabase database, bool keepRollup
         var connection = Open();
         var db = connection.Handle!;
         var results = new AppendResult[events.Count];
-        var inserted = new List<MarketingEvent>(events.Count);
+        var inserted = sessionFeed is null ? null : new List<MarketingEvent>(events.Count);
         long firstRowid = 0, lastRowid = 0;
         using var transaction = connection.BeginTransaction(deferred: false);
         for (var i = 0; i < events.Count; i++)
@@ -84,7 +84,7 @@ public sealed class SqliteEventAppender(SqliteDatabase database, bool keepRollup
                 results[i] = new AppendResult(e.Id, Duplicate: false);
                 lastRowid = raw.sqlite3_last_insert_rowid(db);
                 firstRowid = firstRowid == 0 ? lastRowid : firstRowid;
-                inserted.Add(e);
+                inserted?.Add(e);
                 if (keepRollups && !e.IsBot)
                 {
                     _rollup.Add(e.TenantKey, e.CreatedAt, e.EventType, e.UtmSource, e.UtmMedium, e.UtmCampaign);
@@ -106,9 +106,9 @@ public sealed class SqliteEventAppender(SqliteDatabase database, bool keepRollup
             _rollup.Clear();
         }
         transaction.Commit();
-        if (inserted.Count > 0)
+        if (inserted is { Count: > 0 })
         {
-            sessionFeed?.Publish(firstRowid, lastRowid, inserted);
+            sessionFeed!.Publish(firstRowid, lastRowid, inserted);
         }
         return results;
     }

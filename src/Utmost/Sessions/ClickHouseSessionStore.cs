@@ -20,24 +20,36 @@ public sealed class ClickHouseSessionStore(ClickHouseClient clickHouse) : ISessi
         CancellationToken cancellationToken)
     {
         var spans = since.Keys.ToDictionary(v => v, _ => new List<(long, long)>());
+        foreach (var stored in await StoredSessionsAsync(since, cancellationToken))
+        {
+            spans[stored.Visitor].Add((stored.StartedAt, stored.EndedAt));
+        }
+        return spans;
+    }
+
+    /// <summary>The visitors' stored sessions (not deleted) that began at or after each one's time.</summary>
+    private async Task<List<(VisitorKey Visitor, string SessionId, long StartedAt, long EndedAt)>> StoredSessionsAsync(
+        IReadOnlyDictionary<VisitorKey, long> since, CancellationToken cancellationToken)
+    {
+        var sessions = new List<(VisitorKey, string, long, long)>();
         foreach (var (tenantKey, chunk) in Chunks(since))
         {
             var rows = await clickHouse.QueryAsync($"""
-                SELECT visitor_id, started_at, ended_at FROM {Table} FINAL
+                SELECT visitor_id, session_id, started_at, ended_at FROM {Table} FINAL
                 WHERE tenant_key = {ClickHouseSql.Literal(tenantKey)} AND visitor_id IN ({InList(chunk)})
                   AND started_at >= {ClickHouseSql.Literal(chunk.Min(v => since[v]))} AND is_deleted = 0
                 """, cancellationToken);
             foreach (var row in rows)
             {
                 var visitor = new VisitorKey(tenantKey, row.GetProperty("visitor_id").GetString()!);
-                var start = row.GetProperty("started_at").GetInt64();
-                if (start >= since[visitor])
+                var startedAt = row.GetProperty("started_at").GetInt64();
+                if (startedAt >= since[visitor])
                 {
-                    spans[visitor].Add((start, row.GetProperty("ended_at").GetInt64()));
+                    sessions.Add((visitor, row.GetProperty("session_id").GetString()!, startedAt, row.GetProperty("ended_at").GetInt64()));
                 }
             }
         }
-        return spans;
+        return sessions;
     }
 
     /// <summary>ClickHouse knows nothing of the spool's rowids: every instance's events are read.</summary>
@@ -85,30 +97,19 @@ public sealed class ClickHouseSessionStore(ClickHouseClient clickHouse) : ISessi
                 body.Write("\n"u8);
                 writer.Reset();
             }
-            foreach (var (tenantKey, chunk) in Chunks(from))
+            // Sessions there now that the rebuild did not produce: a late event merged them into another.
+            foreach (var (visitor, sessionId, startedAt, _) in await StoredSessionsAsync(from, cancellationToken))
             {
-                // Sessions there now that the rebuild did not produce: a late event merged them into another.
-                var rows = await clickHouse.QueryAsync($"""
-                    SELECT visitor_id, session_id, started_at FROM {Table} FINAL
-                    WHERE tenant_key = {ClickHouseSql.Literal(tenantKey)} AND visitor_id IN ({InList(chunk)})
-                      AND started_at >= {ClickHouseSql.Literal(chunk.Min(v => from[v]))} AND is_deleted = 0
-                    """, cancellationToken);
-                foreach (var row in rows)
+                if (!kept.Contains((visitor.TenantKey, visitor.VisitorId, sessionId)))
                 {
-                    var visitorId = row.GetProperty("visitor_id").GetString()!;
-                    var sessionId = row.GetProperty("session_id").GetString()!;
-                    var startedAt = row.GetProperty("started_at").GetInt64();
-                    if (startedAt >= from[new VisitorKey(tenantKey, visitorId)] && !kept.Contains((tenantKey, visitorId, sessionId)))
+                    Row(() =>
                     {
-                        Row(() =>
-                        {
-                            writer.WriteNumber("tenant_key", tenantKey);
-                            writer.WriteString("visitor_id", visitorId);
-                            writer.WriteString("session_id", sessionId);
-                            writer.WriteNumber("started_at", startedAt);
-                            writer.WriteNumber("is_deleted", 1);
-                        });
-                    }
+                        writer.WriteNumber("tenant_key", visitor.TenantKey);
+                        writer.WriteString("visitor_id", visitor.VisitorId);
+                        writer.WriteString("session_id", sessionId);
+                        writer.WriteNumber("started_at", startedAt);
+                        writer.WriteNumber("is_deleted", 1);
+                    });
                 }
             }
             foreach (var session in sessions)

@@ -160,16 +160,16 @@ public sealed partial class SessionBuilder(
             await using var state = await State.OpenAsync(cancellationToken);
             if (_builtUpTo < 0)
             {
-                _builtUpTo = await ScalarAsync(state, $"SELECT COALESCE((SELECT value FROM builder_state WHERE name = '{Watermark}'), 0)", cancellationToken);
+                _builtUpTo = await SqliteNative.ScalarAsync(state, $"SELECT COALESCE((SELECT value FROM builder_state WHERE name = '{Watermark}'), 0)", cancellationToken);
             }
             var ceiling = shipper is null
-                ? await ScalarAsync(connection, "SELECT COALESCE(MAX(rowid), 0) FROM marketing_events", cancellationToken)
-                : await ScalarAsync(connection, $"SELECT COALESCE((SELECT value FROM spool_state WHERE name = '{ShippedWatermark}'), 0)", cancellationToken);
+                ? await SqliteNative.ScalarAsync(connection, "SELECT COALESCE(MAX(rowid), 0) FROM marketing_events", cancellationToken)
+                : await SqliteNative.ScalarAsync(connection, $"SELECT COALESCE((SELECT value FROM spool_state WHERE name = '{ShippedWatermark}'), 0)", cancellationToken);
             var batch = new Dictionary<VisitorKey, List<SessionEvent>>();
             var last = ReadBatch(connection, ceiling, batch);
             // With ClickHouse, a delete still in the spool is not there yet: rebuilding now would still see the event.
             var touched = new Dictionary<VisitorKey, long>();
-            var lastTouch = shipper is null || await ScalarAsync(connection, "SELECT COUNT(*) FROM spool_deleted_events", cancellationToken) == 0
+            var lastTouch = shipper is null || await SqliteNative.ScalarAsync(connection, "SELECT COUNT(*) FROM spool_deleted_events", cancellationToken) == 0
                 ? await ReadTouchesAsync(state, _touchesUpTo, touched, cancellationToken)
                 : _touchesUpTo;
             if (batch.Count > 0 || touched.Count > 0)
@@ -431,13 +431,6 @@ public sealed partial class SessionBuilder(
             State.WriteGate.Release();
         }
         _lastWrite = Environment.TickCount64;
-    }
-
-    private static async Task<long> ScalarAsync(SqliteConnection connection, string sql, CancellationToken cancellationToken)
-    {
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
     /// <summary>

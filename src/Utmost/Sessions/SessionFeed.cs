@@ -27,7 +27,7 @@ public sealed class SessionFeed
         {
             if (e.VisitorId is not null && !e.IsBot)
             {
-                events.Add((new VisitorKey(e.TenantKey, e.VisitorId), ToSessionEvent(e)));
+                events.Add((new VisitorKey(e.TenantKey, e.VisitorId), SessionEvent.From(e)));
             }
         }
         if (Interlocked.Add(ref _events, inserted.Count) > MaxEvents)
@@ -86,30 +86,4 @@ public sealed class SessionFeed
             Interlocked.Add(ref _events, -(int)(taken.LastRowid - taken.FirstRowid + 1));
         }
     }
-
-    private static SessionEvent ToSessionEvent(MarketingEvent e) => new()
-    {
-        Id = e.Id,
-        CreatedAt = e.CreatedAt,
-        EventType = e.EventType,
-        PageUrl = e.PageUrl,
-        ReferrerUrl = e.ReferrerUrl,
-        UtmSource = e.UtmSource,
-        UtmMedium = e.UtmMedium,
-        UtmCampaign = e.UtmCampaign,
-        UtmContent = e.UtmContent,
-        UtmTerm = e.UtmTerm,
-        Channel = e.Channel,
-        LeadSource = e.LeadSource,
-        Source = e.Source,
-        Medium = e.Medium,
-        DeviceType = e.DeviceType,
-        Browser = e.Browser,
-        Os = e.Os,
-        UserId = e.UserId?.Value,
-        PropertiesJson = e.PropertiesJson,
-        OrderId = e.OrderId,
-        RevenueMicros = e.Revenue is { } revenue ? Core.Common.Money.ToMicros(revenue) : null,
-        Currency = e.Revenue is null ? null : e.Currency,
-    };
 }

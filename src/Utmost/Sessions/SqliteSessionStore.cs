@@ -276,25 +276,6 @@ public sealed class SqliteSessionStore(SqliteDatabase eventsFile, SessionsDataba
         return result;
     }
 
-    /// <summary>A command with every $name of its SQL as a parameter, to be bound again for each row.</summary>
-    private static SqliteCommand Command(SqliteConnection connection, string sql)
-    {
-        var command = connection.CreateCommand();
-        command.CommandText = sql;
-        foreach (var name in System.Text.RegularExpressions.Regex.Matches(sql, @"\$[a-z_]+").Select(m => m.Value).Distinct())
-        {
-            command.Parameters.Add(new SqliteParameter(name, null));
-        }
-        return command;
-    }
-
-    private static void Bind(SqliteCommand command, VisitorKey visitor, long from)
-    {
-        command.Parameters["$tenant_key"].Value = visitor.TenantKey;
-        command.Parameters["$visitor_id"].Value = visitor.VisitorId;
-        command.Parameters["$from"].Value = from;
-    }
-
     /// <summary>$name0, $name1, … bound to the values; an empty list matches nothing.</summary>
     private static string Parameters(SqliteCommand command, string name, IReadOnlyCollection<string> values)
     {

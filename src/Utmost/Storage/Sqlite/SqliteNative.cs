@@ -86,6 +86,14 @@ public static class SqliteNative
         }
     }
 
+    /// <summary>A query's single whole-number answer (through ADO.NET: for state and counts, not hot paths).</summary>
+    public static async Task<long> ScalarAsync(SqliteConnection connection, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
     public static SqliteException Error(sqlite3 db, int rc) =>
         new($"SQLite error {rc}: {raw.sqlite3_errmsg(db).utf8_to_string()}", rc);
 }
