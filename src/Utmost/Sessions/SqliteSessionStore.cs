@@ -6,7 +6,6 @@ using Utmost.Storage.Sqlite;
 
 namespace Utmost.Sessions;
 
-/// <summary>Sessions in the embedded store, beside the events; per-visitor reads use the (tenant, visitor, time) indexes.</summary>
 /// <summary>Sessions in sessions.db, read beside the events of utmost.db.</summary>
 public sealed class SqliteSessionStore(SqliteDatabase eventsFile, SessionsDatabase sessionsFile) : ISessionStore
 {
