@@ -6,10 +6,11 @@ using Utmost.Bench;
 
 // Ingestion benchmark: the real server over real HTTP, then the raw SQLite ceiling, then one table of verdicts.
 // `backends [N]` compares the event backends instead: ingestion, and the metrics overview over N preloaded events.
-// `enrichment` measures the per-event cost of enrichment in-process.
+// `enrichment` measures the per-event cost of enrichment in-process; `attribution` the attribution models over 1M journeys.
 var compareBackends = args.Length > 0 && args[0] == "backends";
 var enrichment = args.Length > 0 && args[0] == "enrichment";
-if (enrichment)
+var attribution = args.Length > 0 && args[0] == "attribution";
+if (enrichment || attribution)
 {
     args = args[1..];
 }
@@ -52,6 +53,10 @@ try
     if (enrichment)
     {
         return EnrichmentBenchmark.Run(options);
+    }
+    if (attribution)
+    {
+        return AttributionBenchmark.Run(options);
     }
     Console.WriteLine($"Building the event corpus (seed {options.Seed}, {options.BatchSize} events per batch)...");
     var corpus = EventCorpus.Create(options.Seed, options.BatchSize);

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Options;
+using Utmost.Attribution;
 using Utmost.Core.Channels;
 using Utmost.Hosting;
 using Utmost.Storage.Sqlite;
@@ -78,6 +79,7 @@ public static class UtmostCommandLine
             return 0;
         });
         root.Subcommands.Add(classify);
+        root.Subcommands.Add(AttributionCommand.Create());
 
         return root;
     }
