@@ -13,7 +13,8 @@ public static class Attributor
     {
         options ??= new AttributionOptions();
         var sheet = new CreditSheet();
-        var usable = paths.Where(p => p.Conversions > 0 || p.Nulls > 0 && p.Touches.Count > 0).Select(WithDirectIfEmpty);
+        // Non-converting paths matter only to Markov, and only with touches to walk.
+        var usable = paths.Where(p => p.Conversions > 0 || (p.Nulls > 0 && p.Touches.Count > 0)).Select(WithDirectIfEmpty);
         switch (model)
         {
             case AttributionModel.Markov:

@@ -83,6 +83,8 @@ public sealed class AttributionCliTests : IDisposable
     [InlineData("--model", "data_driven", "valid: first_click")]
     [InlineData("--window-days", "0", "between 1 and 365")]
     [InlineData("--window-days", "366", "between 1 and 365")]
+    [InlineData("--order", "4", "between 1 and 3")]
+    [InlineData("--format", "xml", "json or table")]
     public async Task Bad_options_fail_with_a_message(string option, string value, string message)
     {
         var (exit, output, error) = await ServerProcess.RunCliAsync("attribution", "--input", Write("journeys.jsonl", Journeys), option, value);
@@ -90,6 +92,19 @@ public sealed class AttributionCliTests : IDisposable
         Assert.NotEqual(0, exit);
         Assert.Contains(message, error);
         Assert.Equal("", output);
+    }
+
+    [Fact]
+    public async Task A_missing_file_or_a_directory_is_an_error_not_a_crash()
+    {
+        foreach (var path in new[] { Path.Combine(_temp.Path, "absent.jsonl"), Path.GetTempPath() })
+        {
+            var (exit, output, error) = await ServerProcess.RunCliAsync("attribution", "--input", path);
+
+            Assert.NotEqual(0, exit);
+            Assert.StartsWith("error: ", error);
+            Assert.Equal("", output);
+        }
     }
 
     [Fact]
