@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Utmost.Core.Common;
 
 namespace Utmost.Core.Attribution;
 
@@ -108,7 +109,7 @@ public static class AttributionInput
     public static List<AttributionPath> ReadPathTable(TextReader reader)
     {
         var header = reader.ReadLine() ?? throw new AttributionInputException(1, "the file is empty");
-        var delimiter = header.Count(c => c == ';') > header.Count(c => c == ',') ? ';' : ',';
+        var delimiter = Csv.DelimiterOf(header);
         var names = SplitCsv(header, delimiter, 1).Select(n => n.Trim().ToLowerInvariant()).ToList();
         var columns = PathColumns.Select(c => names.IndexOf(c)).ToArray();
         if (columns.Any(c => c < 0))
@@ -146,49 +147,6 @@ public static class AttributionInput
             ? value
             : throw new AttributionInputException(line, $"'{column}' must be a number of 0 or more, not '{field}'");
 
-    private static List<string> SplitCsv(string line, char delimiter, int number)
-    {
-        var fields = new List<string>();
-        var field = new System.Text.StringBuilder();
-        var quoted = false;
-        for (var i = 0; i < line.Length; i++)
-        {
-            var c = line[i];
-            if (quoted)
-            {
-                if (c == '"' && i + 1 < line.Length && line[i + 1] == '"')
-                {
-                    field.Append('"');
-                    i++;
-                }
-                else if (c == '"')
-                {
-                    quoted = false;
-                }
-                else
-                {
-                    field.Append(c);
-                }
-            }
-            else if (c == '"')
-            {
-                quoted = true;
-            }
-            else if (c == delimiter)
-            {
-                fields.Add(field.ToString());
-                field.Clear();
-            }
-            else
-            {
-                field.Append(c);
-            }
-        }
-        if (quoted)
-        {
-            throw new AttributionInputException(number, "a quoted field is not closed");
-        }
-        fields.Add(field.ToString());
-        return fields;
-    }
+    private static List<string> SplitCsv(string line, char delimiter, int number) =>
+        Csv.SplitLine(line, delimiter) ?? throw new AttributionInputException(number, "a quoted field is not closed");
 }
