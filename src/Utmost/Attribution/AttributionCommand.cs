@@ -110,7 +110,7 @@ public static class AttributionCommand
         var totalConversions = attributed.Sum(p => p.Conversions);
         var totalValue = attributed.Sum(p => p.Value);
         var results = models.Select(m => new ModelResult(AttributionModels.NameOf(m), totalConversions, totalValue,
-            Attributor.Attribute(m, attributed, options).Select(c => new ChannelResult(c.Channel, c.Conversions, c.Value)).ToList())).ToList();
+            Attributor.Attribute(m, attributed, options))).ToList();
         if (format == "table")
         {
             return Table(results);
@@ -118,9 +118,7 @@ public static class AttributionCommand
         return (results.Count == 1 ? JsonSerializer.Serialize(results[0], Json) : JsonSerializer.Serialize(results, Json)) + "\n";
     }
 
-    private sealed record ModelResult(string Model, double TotalConversions, double TotalValue, List<ChannelResult> Channels);
-
-    private sealed record ChannelResult(string Channel, double Conversions, double Value);
+    private sealed record ModelResult(string Model, double TotalConversions, double TotalValue, IReadOnlyList<ChannelCredit> Channels);
 
     private static string Table(List<ModelResult> results)
     {
