@@ -27,7 +27,7 @@ public sealed record AttributionPath(IReadOnlyList<AttributionTouch> Touches, do
             return new AttributionPath(ordered, 0, 0, 1);
         }
         var earliest = conversion.AtMs - (long)window.TotalMilliseconds;
-        var inWindow = ordered.Where(t => t.AtMs is not { } at || at >= earliest && at <= conversion.AtMs).ToList();
+        var inWindow = ordered.Where(t => t.AtMs is not { } at || (at >= earliest && at <= conversion.AtMs)).ToList();
         return new AttributionPath(inWindow, 1, conversion.Value, 0, conversion.AtMs);
     }
 }
