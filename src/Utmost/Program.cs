@@ -1,6 +1,7 @@
 using Utmost.Campaigns;
 using Utmost.Channels;
 using Utmost.Conversions;
+using Utmost.Costs;
 using Utmost.Cli;
 using Utmost.Events;
 using Utmost.Hosting;
@@ -38,6 +39,7 @@ public static partial class Program
         app.MapIdentifyApi();
         app.MapGoalsApi();
         app.MapSessionsApi();
+        app.MapCostsApi();
         return app;
     }
 }

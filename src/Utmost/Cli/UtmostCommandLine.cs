@@ -4,7 +4,11 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Options;
 using Utmost.Attribution;
+using Utmost.Core.Campaigns;
 using Utmost.Core.Channels;
+using Utmost.Core.Common;
+using Utmost.Core.Costs;
+using Utmost.Costs;
 using Utmost.Hosting;
 using Utmost.Storage.Sqlite;
 using Utmost.Tenancy;
@@ -36,9 +40,9 @@ public static class UtmostCommandLine
         var name = new Option<string?>("--name") { Description = "A display name (defaults to the slug)." };
         var createTenant = new Command("create", "Create a tenant; prints its slug, site key and admin key as JSON.") { slug, name };
         createTenant.TreatUnmatchedTokensAsErrors = false;
-        createTenant.SetAction((parse, cancellationToken) => RunAdminAsync(parse, async (admin, ct) =>
+        createTenant.SetAction((parse, cancellationToken) => RunAdminAsync(parse, async (services, ct) =>
         {
-            var created = await admin.CreateTenantAsync(parse.GetValue(slug)!, parse.GetValue(name), null, ct);
+            var created = await services.GetRequiredService<TenantAdministration>().CreateTenantAsync(parse.GetValue(slug)!, parse.GetValue(name), null, ct);
             return new
             {
                 id = created.Tenant.Id,
@@ -55,12 +59,36 @@ public static class UtmostCommandLine
         role.AcceptOnlyFromAmong([.. Roles.All]);
         var createKey = new Command("create", "Create an API key for a tenant; prints it as JSON (shown only this once).") { tenant, role };
         createKey.TreatUnmatchedTokensAsErrors = false;
-        createKey.SetAction((parse, cancellationToken) => RunAdminAsync(parse, async (admin, ct) =>
+        createKey.SetAction((parse, cancellationToken) => RunAdminAsync(parse, async (services, ct) =>
         {
-            var key = await admin.CreateKeyAsync(parse.GetValue(tenant)!, parse.GetValue(role)!, ct);
+            var key = await services.GetRequiredService<TenantAdministration>().CreateKeyAsync(parse.GetValue(tenant)!, parse.GetValue(role)!, ct);
             return new { tenant = parse.GetValue(tenant), role = parse.GetValue(role), key };
         }, cancellationToken));
         root.Subcommands.Add(new Command("keys", "Manage API keys.") { createKey });
+
+        var costFile = new Argument<FileInfo>("file") { Description = "CSV with a header: date, cost, and campaign or source/medium; clicks, impressions, currency optional." };
+        var costTenant = new Option<string>("--tenant") { Description = "The tenant's slug.", Required = true };
+        var currency = new Option<string>("--currency") { Description = "For rows without a currency.", DefaultValueFactory = _ => CampaignRules.DefaultCurrency };
+        var importCosts = new Command("costs", "Import daily advertising costs from CSV (a day sent again replaces it); prints how many rows.")
+        {
+            costFile, costTenant, currency,
+        };
+        importCosts.TreatUnmatchedTokensAsErrors = false;
+        importCosts.SetAction((parse, cancellationToken) => RunAdminAsync(parse, async (services, ct) =>
+        {
+            var slug = parse.GetValue(costTenant)!;
+            var defaultCurrency = Currencies.Normalise(parse.GetValue(currency)!) ?? throw new ArgumentException("--currency must be an ISO 4217 code, e.g. EUR");
+            List<CostRow> rows;
+            using (var reader = parse.GetValue(costFile)!.OpenText())
+            {
+                rows = CostCsv.Read(reader, defaultCurrency);
+            }
+            var costTenantRecord = await services.GetRequiredService<ITenantStore>().FindBySlugAsync(slug, ct)
+                ?? throw new InvalidOperationException($"No tenant with slug '{slug}'.");
+            await services.GetRequiredService<ICostStore>().UpsertAsync(costTenantRecord.Id, rows, services.GetRequiredService<TimeProvider>().GetUtcNow(), ct);
+            return new { tenant = slug, imported = rows.Count };
+        }, cancellationToken));
+        root.Subcommands.Add(new Command("import", "Import data from files.") { importCosts });
 
         var source = new Option<string?>("--source") { Description = "utm_source, or a referrer host." };
         var medium = new Option<string?>("--medium") { Description = "utm_medium." };
@@ -116,16 +144,17 @@ public static class UtmostCommandLine
         return 0;
     }
 
-    private static async Task<int> RunAdminAsync<T>(ParseResult parse, Func<TenantAdministration, CancellationToken, Task<T>> action, CancellationToken cancellationToken)
+    private static async Task<int> RunAdminAsync<T>(ParseResult parse, Func<IServiceProvider, CancellationToken, Task<T>> action, CancellationToken cancellationToken)
     {
         try
         {
             await using var host = await AdminHostAsync(parse, cancellationToken);
-            var result = await action(host.Services.GetRequiredService<TenantAdministration>(), cancellationToken);
+            var result = await action(host.Services, cancellationToken);
             Console.WriteLine(JsonSerializer.Serialize(result, Json));
             return 0;
         }
-        catch (Exception e) when (e is ArgumentException or InvalidOperationException or OptionsValidationException)
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or OptionsValidationException or CostCsvException
+                                   or IOException or UnauthorizedAccessException)
         {
             await Console.Error.WriteLineAsync($"error: {e.Message}");
             return 1;

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Utmost.Campaigns;
+using Utmost.Costs;
 using Utmost.Events;
 using Utmost.Identity;
 using Utmost.Metrics;
@@ -75,6 +76,7 @@ public static class StorageRegistration
             services.AddSingleton<ISchemaMigrator>(provider => provider.GetRequiredService<PostgresMigrator>());
             services.AddSingleton<ITenantStore, PostgresTenantStore>();
             services.AddSingleton<ICampaignStore, PostgresCampaignStore>();
+            services.AddSingleton<ICostStore, PostgresCostStore>();
             services.AddSingleton<IIdentityStore, PostgresIdentityStore>();
             services.AddSingleton<ISessionBuildLock, PostgresSessionBuildLock>();
         }
@@ -83,6 +85,7 @@ public static class StorageRegistration
             services.AddSingleton<ISessionBuildLock, InProcessSessionBuildLock>();
             services.AddSingleton<ITenantStore, SqliteTenantStore>();
             services.AddSingleton<ICampaignStore, SqliteCampaignStore>();
+            services.AddSingleton<ICostStore, SqliteCostStore>();
             services.AddSingleton<IIdentityStore, SqliteIdentityStore>();
         }
         return builder;

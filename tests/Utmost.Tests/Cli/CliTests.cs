@@ -102,5 +102,37 @@ public sealed class CliTests : IDisposable
             social.GetProperty("source").GetString(), social.GetProperty("campaign").GetString()));
     }
 
+    [Fact]
+    public async Task Costs_imported_from_csv_are_served_by_the_api_and_a_bad_file_imports_nothing()
+    {
+        var dataDir = $"--Utmost:DataDir={DataDir}";
+        var (exit, output, error) = await ServerProcess.RunCliAsync("tenants", "create", "ads", dataDir);
+        Assert.True(exit == 0, error);
+        var adminKey = ServerProcess.ParseJson(output).GetProperty("admin_key").GetString()!;
+        Directory.CreateDirectory(DataDir);
+        var good = Path.Combine(DataDir, "costs.csv");
+        await File.WriteAllTextAsync(good, "Date;Campaign;Cost;Clicks;Ad group\n2025-06-01;summer;12.50;3;x\n");
+        var bad = Path.Combine(DataDir, "bad.csv");
+        await File.WriteAllTextAsync(bad, "date,campaign,cost\n2025-06-02,autumn,5\n2025-06-03,autumn,lots\n");
+
+        (exit, output, error) = await ServerProcess.RunCliAsync("import", "costs", good, "--tenant", "ads", "--currency", "eur", dataDir);
+        Assert.True(exit == 0, error);
+        Assert.Equal(1, ServerProcess.ParseJson(output).GetProperty("imported").GetInt32());
+        (exit, _, error) = await ServerProcess.RunCliAsync("import", "costs", bad, "--tenant", "ads", dataDir);
+        Assert.NotEqual(0, exit);
+        Assert.Contains("line 3: 'cost'", error);
+        (exit, _, error) = await ServerProcess.RunCliAsync("import", "costs", good, "--tenant", "nobody", dataDir);
+        Assert.NotEqual(0, exit);
+        Assert.Contains("nobody", error);
+
+        await using var server = await ServerProcess.StartAsync(DataDir, AdminKey);
+        using var client = new HttpClient { BaseAddress = server.BaseAddress };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", adminKey);
+        var costs = await client.GetJsonAsync("/api/costs");
+        Assert.Equal(1, costs.GetArrayLength());
+        Assert.Equal(("summer", 12.50m, "EUR", 3L), (costs[0].GetProperty("campaign").GetString(), costs[0].GetProperty("cost").GetDecimal(),
+            costs[0].GetProperty("currency").GetString(), costs[0].GetProperty("clicks").GetInt64()));
+    }
+
     public void Dispose() => _temp.Dispose();
 }
