@@ -41,7 +41,7 @@ internal static class AttributionBenchmark
         });
         var markovSeconds = Time(() => Attributor.Attribute(AttributionModel.Markov, paths, new AttributionOptions()));
         var shapleySeconds = Time(() => Attributor.Attribute(AttributionModel.Shapley, paths, new AttributionOptions()));
-        var peakMb = PeakRssMb();
+        var peakMb = ServerProcess.ReadStatusKb(Environment.ProcessId, "VmHWM") / 1024.0;
 
         Console.WriteLine();
         Console.WriteLine($"Attribution over {Journeys:#,0} journeys, one thread");
@@ -84,11 +84,5 @@ internal static class AttributionBenchmark
         var stopwatch = Stopwatch.StartNew();
         action();
         return stopwatch.Elapsed.TotalSeconds;
-    }
-
-    private static double PeakRssMb()
-    {
-        var line = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
-        return line is null ? double.NaN : double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) / 1024;
     }
 }

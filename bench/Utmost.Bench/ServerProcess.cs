@@ -223,11 +223,14 @@ internal sealed class ServerProcess : IAsyncDisposable
         }
     }
 
-    private long ReadStatusKb(string field)
+    private long ReadStatusKb(string field) => ReadStatusKb(_process.Id, field);
+
+    /// <summary>A field of /proc/PID/status in kB (VmHWM, VmRSS); 0 once the process is gone.</summary>
+    public static long ReadStatusKb(int pid, string field)
     {
         try
         {
-            foreach (var line in File.ReadLines($"/proc/{_process.Id}/status"))
+            foreach (var line in File.ReadLines($"/proc/{pid}/status"))
             {
                 if (line.StartsWith(field + ":", StringComparison.Ordinal))
                 {

@@ -58,7 +58,7 @@ public static class Attributor
     }
 
     /// <summary>Each touch's share of a converting path under a rule-based model; the shares add up to 1.</summary>
-    public static double[] RuleWeights(AttributionModel model, AttributionPath path, AttributionOptions options)
+    private static double[] RuleWeights(AttributionModel model, AttributionPath path, AttributionOptions options)
     {
         var n = path.Touches.Count;
         var weights = new double[n];
@@ -116,7 +116,7 @@ public static class Attributor
         return weights;
     }
 
-    public static bool IsDirect(string channel) => string.Equals(channel, Direct, StringComparison.OrdinalIgnoreCase);
+    private static bool IsDirect(string channel) => string.Equals(channel, Direct, StringComparison.OrdinalIgnoreCase);
 
     private static List<string> DistinctChannels(AttributionPath path) => path.Touches.Select(t => t.Channel).Distinct(StringComparer.Ordinal).ToList();
 
