@@ -1,8 +1,9 @@
+using Utmost.Attribution;
 using Utmost.Campaigns;
 using Utmost.Channels;
+using Utmost.Cli;
 using Utmost.Conversions;
 using Utmost.Costs;
-using Utmost.Cli;
 using Utmost.Events;
 using Utmost.Hosting;
 using Utmost.Identity;
@@ -40,6 +41,7 @@ public static partial class Program
         app.MapGoalsApi();
         app.MapSessionsApi();
         app.MapCostsApi();
+        app.MapAttributionApi();
         return app;
     }
 }

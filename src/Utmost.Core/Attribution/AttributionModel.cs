@@ -38,9 +38,13 @@ public static class AttributionModels
 
     public static string NameOf(AttributionModel model) => Names.First(n => n.Model == model).Name;
 
+    /// <summary>AquaScene's names for two of the models.</summary>
+    private static readonly (AttributionModel Model, string Name)[] Aliases =
+        [(AttributionModel.FirstClick, "first_touch"), (AttributionModel.LastClick, "last_touch")];
+
     public static bool TryParse(string? name, out AttributionModel model)
     {
-        foreach (var (candidate, candidateName) in Names)
+        foreach (var (candidate, candidateName) in Names.Concat(Aliases))
         {
             if (string.Equals(name?.Trim(), candidateName, StringComparison.OrdinalIgnoreCase))
             {

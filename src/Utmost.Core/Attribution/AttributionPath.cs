@@ -1,7 +1,16 @@
 namespace Utmost.Core.Attribution;
 
 /// <summary>One marketing touch on a journey. <paramref name="AtMs"/> is UTC epoch milliseconds, null when unknown (path tables).</summary>
-public sealed record AttributionTouch(string Channel, long? AtMs = null, string? Source = null, string? Medium = null, string? Campaign = null);
+public sealed record AttributionTouch(string Channel, long? AtMs = null, string? Source = null, string? Medium = null, string? Campaign = null)
+{
+    /// <summary>
+    /// What the touch's credit goes to when finer than the channel (a campaign, a source/medium); the channel
+    /// still decides what counts as Direct.
+    /// </summary>
+    public string? CreditTo { get; init; }
+
+    public string Key => CreditTo ?? Channel;
+}
 
 /// <summary>A conversion that ended a journey, with its value in the tenant's currency.</summary>
 public sealed record AttributionConversion(long AtMs, double Value);

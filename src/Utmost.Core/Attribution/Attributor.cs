@@ -1,7 +1,8 @@
 namespace Utmost.Core.Attribution;
 
 /// <summary>
-/// Splits the credit for conversions (and their value) over the channels on the paths that led to them. Every
+/// Splits the credit for conversions (and their value) over the channels on the paths that led to them (or what
+/// their touches credit instead: see <see cref="AttributionTouch.CreditTo"/>). Every
 /// model but <c>any_click</c> hands out exactly the conversions and value it is given. A converting path with no
 /// touch left (all outside the window, or none recorded) counts as Direct, as GA4 counts a visit with no source.
 /// </summary>
@@ -48,7 +49,7 @@ public static class Attributor
                     {
                         if (weights[i] > 0)
                         {
-                            sheet.Add(path.Touches[i].Channel, weights[i], path);
+                            sheet.Add(path.Touches[i].Key, weights[i], path);
                         }
                     }
                 }
@@ -118,7 +119,7 @@ public static class Attributor
 
     private static bool IsDirect(string channel) => string.Equals(channel, Direct, StringComparison.OrdinalIgnoreCase);
 
-    private static List<string> DistinctChannels(AttributionPath path) => path.Touches.Select(t => t.Channel).Distinct(StringComparer.Ordinal).ToList();
+    private static List<string> DistinctChannels(AttributionPath path) => path.Touches.Select(t => t.Key).Distinct(StringComparer.Ordinal).ToList();
 
     private static AttributionPath WithDirectIfEmpty(AttributionPath path) =>
         path.Touches.Count > 0 ? path : path with { Touches = [new AttributionTouch(Direct, path.ConvertedAtMs)] };

@@ -85,7 +85,7 @@ public static class MarkovModel
                 var previous = -1;
                 foreach (var touch in path.Touches)
                 {
-                    var channel = chain.ChannelId(touch.Channel);
+                    var channel = chain.ChannelId(touch.Key);
                     if (channel == previous)
                     {
                         continue;

@@ -27,8 +27,9 @@ public static class QueryParameters
         return value;
     }
 
-    /// <summary>start_date/end_date: ISO dates (whole days in the tenant's zone) or date-times; both inclusive.</summary>
-    public static (long? FromMs, long? ToMs) DateRange(string? start, string? end, Tenant tenant, ValidationErrors errors)
+    /// <summary>start_date/end_date (or the names given): ISO dates (whole days in the tenant's zone) or date-times; both inclusive.</summary>
+    public static (long? FromMs, long? ToMs) DateRange(string? start, string? end, Tenant tenant, ValidationErrors errors,
+        string startName = "start_date", string endName = "end_date")
     {
         TimeZones.TryFind(tenant.TimeZone, out var zone);
         long? from = null, to = null;
@@ -40,7 +41,7 @@ public static class QueryParameters
             }
             else
             {
-                errors.Add("start_date", "must be an ISO 8601 date (2025-11-01) or date-time (2025-11-01T00:00:00Z)");
+                errors.Add(startName, "must be an ISO 8601 date (2025-11-01) or date-time (2025-11-01T00:00:00Z)");
             }
         }
         if (end is not null)
@@ -51,12 +52,12 @@ public static class QueryParameters
             }
             else
             {
-                errors.Add("end_date", "must be an ISO 8601 date (2025-11-30) or date-time (2025-11-30T23:59:59Z)");
+                errors.Add(endName, "must be an ISO 8601 date (2025-11-30) or date-time (2025-11-30T23:59:59Z)");
             }
         }
         if (from is { } f && to is { } t && t < f)
         {
-            errors.Add("end_date", "must not be before start_date");
+            errors.Add(endName, $"must not be before {startName}");
         }
         return (from, to);
     }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Npgsql;
+using Utmost.Attribution;
 using Utmost.Campaigns;
 using Utmost.Costs;
 using Utmost.Events;
@@ -61,6 +62,7 @@ public static class StorageRegistration
             provider.GetRequiredService<IOptions<UtmostOptions>>(), provider.GetRequiredService<SessionFeed>(),
             provider.GetRequiredService<ILogger<SessionBuilder>>(), provider.GetService<ClickHouseShipper>()));
         services.AddHostedService(provider => provider.GetRequiredService<SessionBuilder>());
+        services.AddSingleton<AttributionDataSource>();
 
         if (options.Storage.Provider == StorageProviders.Postgres)
         {

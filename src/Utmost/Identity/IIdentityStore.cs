@@ -19,6 +19,9 @@ public interface IIdentityStore
 
     /// <summary>Every visitor linked to the person, oldest link first.</summary>
     Task<IReadOnlyList<VisitorLink>> VisitorsOfAsync(string tenantId, PersonKey key, string value, CancellationToken cancellationToken);
+
+    /// <summary>Every link of the tenant, oldest first: who is who across the tenant, for attribution.</summary>
+    Task<IReadOnlyList<VisitorLink>> AllAsync(string tenantId, CancellationToken cancellationToken);
 }
 
 public static class PersonKeys

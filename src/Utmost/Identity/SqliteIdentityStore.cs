@@ -35,6 +35,23 @@ public sealed class SqliteIdentityStore(SqliteDatabase database) : IIdentityStor
             """;
         command.Parameters.AddWithValue("$tenant_id", tenantId);
         command.Parameters.AddWithValue("$value", value);
+        return await ReadLinksAsync(command, cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<VisitorLink>> AllAsync(string tenantId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT tenant_id, visitor_id, user_id, email, contact_id, linked_at FROM identities
+            WHERE tenant_id = $tenant_id ORDER BY linked_at, visitor_id
+            """;
+        command.Parameters.AddWithValue("$tenant_id", tenantId);
+        return await ReadLinksAsync(command, cancellationToken);
+    }
+
+    private static async Task<IReadOnlyList<VisitorLink>> ReadLinksAsync(SqliteCommand command, CancellationToken cancellationToken)
+    {
         var links = new List<VisitorLink>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))

@@ -189,7 +189,6 @@ public sealed class ClickHouseSessionStore(ClickHouseClient clickHouse) : ISessi
         {
             return [];
         }
-        var tenant = ClickHouseSql.Literal(tenantKey);
         var who = new List<string>();
         if (visitorIds.Count > 0)
         {
@@ -203,9 +202,24 @@ public sealed class ClickHouseSessionStore(ClickHouseClient clickHouse) : ISessi
         {
             return [];
         }
+        return await EventsWhereAsync(tenantKey, string.Join(" OR ", who), eventTypes, cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<(SessionEvent Event, string? VisitorId)>> EventsOfTypesAsync(long tenantKey, long fromMs, long toMs,
+        IReadOnlyCollection<string> eventTypes, CancellationToken cancellationToken) =>
+        eventTypes.Count == 0
+            ? []
+            : await EventsWhereAsync(tenantKey, $"created_at >= {ClickHouseSql.Literal(fromMs)} AND created_at <= {ClickHouseSql.Literal(toMs)}",
+                eventTypes, cancellationToken);
+
+    /// <summary>The tenant's stored events (not deleted, not bots) of these types that meet the condition, oldest first.</summary>
+    private async Task<IReadOnlyList<(SessionEvent Event, string? VisitorId)>> EventsWhereAsync(long tenantKey, string condition,
+        IReadOnlyCollection<string> eventTypes, CancellationToken cancellationToken)
+    {
+        var tenant = ClickHouseSql.Literal(tenantKey);
         var rows = await clickHouse.QueryAsync($"""
             SELECT {SessionRows.EventColumns} FROM {ClickHouseMigrator.EventsTable}
-            WHERE tenant_key = {tenant} AND ({string.Join(" OR ", who)}) AND event_type IN ({InList(eventTypes)})
+            WHERE tenant_key = {tenant} AND ({condition}) AND event_type IN ({InList(eventTypes)})
               AND is_bot = 0 AND {ClickHouseEventStore.NotDeleted(tenant)}
             ORDER BY created_at, id
             """, cancellationToken);

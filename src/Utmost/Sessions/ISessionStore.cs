@@ -60,6 +60,21 @@ public interface ISessionStore
     Task<IReadOnlyList<(SessionEvent Event, string? VisitorId)>> EventsOfPersonAsync(long tenantKey, IReadOnlyCollection<string> visitorIds,
         string? userId, IReadOnlyCollection<string> eventTypes, CancellationToken cancellationToken);
 
+    /// <summary>The tenant's events of <paramref name="eventTypes"/> created from <paramref name="fromMs"/> to <paramref name="toMs"/> (inclusive), oldest first.</summary>
+    Task<IReadOnlyList<(SessionEvent Event, string? VisitorId)>> EventsOfTypesAsync(long tenantKey, long fromMs, long toMs,
+        IReadOnlyCollection<string> eventTypes, CancellationToken cancellationToken);
+
     /// <summary>The visitors whose events carried <paramref name="userId"/>: linked by the events themselves.</summary>
     Task<IReadOnlyList<string>> VisitorsOfUserAsync(long tenantKey, string userId, CancellationToken cancellationToken);
+}
+
+public static class SessionStoreExtensions
+{
+    /// <summary>Every session of the tenant that began from <paramref name="fromMs"/> to <paramref name="toMs"/> (inclusive), oldest first.</summary>
+    public static async Task<IReadOnlyList<Session>> InRangeAsync(this ISessionStore store, long tenantKey, long fromMs, long toMs,
+        CancellationToken cancellationToken)
+    {
+        var newestFirst = await store.ListAsync(tenantKey, new SessionFilter { FromMs = fromMs, ToMs = toMs, Limit = int.MaxValue }, cancellationToken);
+        return newestFirst.Reverse().ToList();
+    }
 }

@@ -99,11 +99,7 @@ public static class SessionsApi
         var sessions = await store.OfVisitorsAsync(tenant.Key, visitors, cancellationToken);
         var goals = tenant.Goals;
         var candidates = await store.EventsOfPersonAsync(tenant.Key, visitors, user_id, goals.Select(g => g.EventType).Distinct().ToArray(), cancellationToken);
-        var conversions = candidates
-            .Select(c => (c.Event, c.VisitorId, Goal: Goal.FirstMatch(goals, c.Event.EventType, c.Event.PropertiesJson)))
-            .Where(c => c.Goal is not null)
-            .Select(c => new Conversion(c.Event.Id, c.Event.CreatedAt, c.Goal!.Name, c.Event.EventType, c.Event.OrderId, c.Event.RevenueMicros,
-                c.Event.RevenueMicros is null ? null : c.Event.Currency, c.VisitorId));
+        var conversions = Journeys.ConversionsOf(candidates, goals);
         var journeys = Journeys.Build(sessions, conversions, builder.Timeout);
         return TypedResults.Ok(new PersonJourneysResponse(user_id, visitors, journeys.Count(j => j.Conversion is not null),
             journeys.Select(ToResponse).ToArray()));

@@ -191,38 +191,62 @@ public sealed class SqliteSessionStore(SqliteDatabase eventsFile, SessionsDataba
         var windows = (await OfVisitorsAsync(tenantKey, visitorIds, cancellationToken)).Select(s => (s.VisitorId, s.StartedAt, s.EndedAt)).ToList();
         await using var connection = await eventsFile.OpenAsync(cancellationToken);
         var found = new Dictionary<string, (SessionEvent, string?)>(StringComparer.Ordinal);
-        async Task ReadAsync(string condition, Action<SqliteCommand> bind)
-        {
-            await using var command = connection.CreateCommand();
-            command.CommandText = $"""
-                SELECT {SessionRows.EventColumns} FROM marketing_events
-                WHERE tenant_key = $tenant_key AND {condition} AND event_type IN ({Parameters(command, "type", eventTypes)}) AND deleted_at IS NULL AND is_bot = 0
-                """;
-            command.Parameters.AddWithValue("$tenant_key", tenantKey);
-            bind(command);
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            var row = SessionRows.Row.Of(reader);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                var e = SessionRows.ToEvent(row);
-                found[e.Id] = (e, row.Text("visitor_id"));
-            }
-        }
         foreach (var (visitor, start, end) in windows)
         {
-            await ReadAsync("created_at >= $start AND created_at <= $end AND visitor_id = $visitor", command =>
+            await ReadEventsAsync(connection, tenantKey, eventTypes, "created_at >= $start AND created_at <= $end AND visitor_id = $visitor", command =>
             {
                 command.Parameters.AddWithValue("$start", start);
                 command.Parameters.AddWithValue("$end", end);
                 command.Parameters.AddWithValue("$visitor", visitor);
-            });
+            }, found, cancellationToken);
         }
         if (userId is not null)
         {
-            await ReadAsync("user_id = $user_id", command => command.Parameters.AddWithValue("$user_id", userId));
+            await ReadEventsAsync(connection, tenantKey, eventTypes, "user_id = $user_id",
+                command => command.Parameters.AddWithValue("$user_id", userId), found, cancellationToken);
         }
-        return found.Values.OrderBy(f => f.Item1.CreatedAt).ThenBy(f => f.Item1.Id, StringComparer.Ordinal).ToList();
+        return Ordered(found);
     }
+
+    public async Task<IReadOnlyList<(SessionEvent Event, string? VisitorId)>> EventsOfTypesAsync(long tenantKey, long fromMs, long toMs,
+        IReadOnlyCollection<string> eventTypes, CancellationToken cancellationToken)
+    {
+        if (eventTypes.Count == 0)
+        {
+            return [];
+        }
+        await using var connection = await eventsFile.OpenAsync(cancellationToken);
+        var found = new Dictionary<string, (SessionEvent, string?)>(StringComparer.Ordinal);
+        await ReadEventsAsync(connection, tenantKey, eventTypes, "created_at >= $start AND created_at <= $end", command =>
+        {
+            command.Parameters.AddWithValue("$start", fromMs);
+            command.Parameters.AddWithValue("$end", toMs);
+        }, found, cancellationToken);
+        return Ordered(found);
+    }
+
+    /// <summary>Adds the tenant's stored events (not deleted, not bots) of these types that meet the condition, by id.</summary>
+    private static async Task ReadEventsAsync(SqliteConnection connection, long tenantKey, IReadOnlyCollection<string> eventTypes, string condition,
+        Action<SqliteCommand> bind, Dictionary<string, (SessionEvent, string?)> found, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"""
+            SELECT {SessionRows.EventColumns} FROM marketing_events
+            WHERE tenant_key = $tenant_key AND {condition} AND event_type IN ({Parameters(command, "type", eventTypes)}) AND deleted_at IS NULL AND is_bot = 0
+            """;
+        command.Parameters.AddWithValue("$tenant_key", tenantKey);
+        bind(command);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var row = SessionRows.Row.Of(reader);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var e = SessionRows.ToEvent(row);
+            found[e.Id] = (e, row.Text("visitor_id"));
+        }
+    }
+
+    private static List<(SessionEvent Event, string? VisitorId)> Ordered(Dictionary<string, (SessionEvent Event, string? VisitorId)> found) =>
+        found.Values.OrderBy(f => f.Event.CreatedAt).ThenBy(f => f.Event.Id, StringComparer.Ordinal).ToList();
 
     public async Task<IReadOnlyList<string>> VisitorsOfUserAsync(long tenantKey, string userId, CancellationToken cancellationToken)
     {

@@ -63,4 +63,37 @@ public sealed class JourneysTests
     {
         Assert.Empty(Journeys.Build([], [], Timeout));
     }
+
+    [Fact]
+    public void Across_a_tenant_visitors_join_their_linked_person_or_their_user_id_and_server_side_orders_find_theirs()
+    {
+        Session[] sessions =
+        [
+            SessionAt(0, "Paid Search", visitor: "phone"),
+            SessionAt(24, "Email", visitor: "laptop") with { UserId = "u-1" },
+            SessionAt(30, "Organic Social", visitor: "tablet"),
+            SessionAt(2, "Referral", visitor: "stranger"),
+        ];
+        Conversion[] conversions =
+        [
+            ConversionAt(24.1, id: "laptop-order") with { VisitorId = "laptop" },
+            // Sent by the shop's backend minutes after the visit: no visitor, only the user id.
+            ConversionAt(24.3, id: "backend-order") with { VisitorId = null, UserId = "u-1" },
+            ConversionAt(40, id: "anonymous-order") with { VisitorId = null },
+        ];
+        var linked = new Dictionary<string, string> { ["phone"] = Journeys.PersonOfUser("u-1"), ["tablet"] = "email:a@example.com" };
+
+        var journeys = Journeys.OfPeople(sessions, conversions, linked, Timeout);
+
+        Assert.Equal(
+            [
+                ("event:anonymous-order", "anonymous-order", ""),
+                ("user:u-1", "laptop-order", "Paid Search,Email"),
+                ("user:u-1", "backend-order", "Email"),
+                ("email:a@example.com", "", "Organic Social"),
+                ("visitor:stranger", "", "Referral"),
+            ],
+            journeys.Select(j => (j.Person, j.Journey.Conversion?.EventId ?? "", string.Join(',', j.Journey.Touchpoints.Select(t => t.Channel))))
+                .OrderBy(j => j.Person.StartsWith("event:") ? 0 : j.Person.StartsWith("user:") ? 1 : j.Person.StartsWith("email:") ? 2 : 3));
+    }
 }

@@ -1,0 +1,96 @@
+using Utmost.Core.Attribution;
+using Utmost.Core.Sessions;
+using Utmost.Identity;
+using Utmost.Sessions;
+using Utmost.Tenancy;
+
+namespace Utmost.Attribution;
+
+/// <summary>What the attribution reports break credit down by: the channel alone, or the channel with its campaign or source/medium.</summary>
+public enum AttributionGrouping
+{
+    Channel,
+    Campaign,
+    SourceMedium,
+}
+
+/// <summary>A row's key: the channel, and the campaign or source and medium when grouped by them.</summary>
+public sealed record AttributionKey(string Channel, string? Campaign = null, string? Source = null, string? Medium = null)
+{
+    /// <summary>One string per key, as the models name channels; the unit separator cannot occur in stored text.</summary>
+    public string Encode() => string.Join('\u001f', Channel, Campaign ?? "", Source ?? "", Medium ?? "");
+
+    /// <summary>The key back from <see cref="Encode"/>; a bare channel (the Direct of a path with no touch) gets "(not set)" for the grouped dimensions.</summary>
+    public static AttributionKey Decode(string encoded, AttributionGrouping grouping)
+    {
+        var parts = encoded.Split('\u001f');
+        return parts.Length == 4
+            ? new AttributionKey(parts[0], Empty(parts[1]), Empty(parts[2]), Empty(parts[3]))
+            : Of(new Touchpoint("", "", 0, encoded, null, null, null, null, "", null), grouping);
+    }
+
+    public static AttributionKey Of(Touchpoint touch, AttributionGrouping grouping) => grouping switch
+    {
+        AttributionGrouping.Campaign => new AttributionKey(touch.Channel, Campaign: touch.Campaign ?? NotSet),
+        AttributionGrouping.SourceMedium => new AttributionKey(touch.Channel, Source: touch.Source ?? NotSet, Medium: touch.Medium ?? NotSet),
+        _ => new AttributionKey(touch.Channel),
+    };
+
+    /// <summary>GA4's label for a dimension a touch did not carry.</summary>
+    public const string NotSet = "(not set)";
+
+    private static string? Empty(string text) => text.Length == 0 ? null : text;
+}
+
+/// <summary>
+/// A tenant's journeys that matter for a date range: those whose conversion falls in it, and the unconverted
+/// journeys active in it (the data-driven models learn from both). Values count in one currency, the one most
+/// conversions with a value used; conversions in other currencies count with no value rather than be mixed in.
+/// </summary>
+public sealed record AttributionData(IReadOnlyList<(string Person, Journey Journey)> Journeys, string? Currency, int ConversionsInOtherCurrencies)
+{
+    public IEnumerable<AttributionPath> Paths(AttributionGrouping grouping, TimeSpan window) =>
+        Journeys.Select(j => AttributionPath.Of(ToAttributionJourney(j.Journey, grouping), window));
+
+    public AttributionJourney ToAttributionJourney(Journey journey, AttributionGrouping grouping) => new(
+        journey.Conversion?.EventId ?? "",
+        journey.Touchpoints.Select(t => new AttributionTouch(t.Channel, t.At) { CreditTo = AttributionKey.Of(t, grouping).Encode() }).ToList(),
+        journey.Conversion is { } c ? new AttributionConversion(c.At, ValueOf(c)) : null);
+
+    /// <summary>The conversion's value in <see cref="Currency"/>; nothing for one in another currency.</summary>
+    public double ValueOf(Conversion conversion) =>
+        conversion.ValueMicros is { } micros && conversion.Currency == Currency ? micros / 1_000_000.0 : 0;
+}
+
+/// <summary>Loads <see cref="AttributionData"/> from the stored sessions, goal events and identity links.</summary>
+public sealed class AttributionDataSource(ISessionStore sessions, IIdentityStore identities, SessionBuilder builder)
+{
+    public async Task<AttributionData> LoadAsync(Tenant tenant, long fromMs, long toMs, TimeSpan window, CancellationToken cancellationToken)
+    {
+        await builder.CatchUpAsync(cancellationToken);
+        // Sessions and conversions from a window before the range: the touches of its first conversions, and the
+        // earlier conversions that close the journeys before them.
+        var loadFrom = fromMs - (long)window.TotalMilliseconds;
+        var stored = await sessions.InRangeAsync(tenant.Key, loadFrom, toMs, cancellationToken);
+        var goals = tenant.Goals;
+        var candidates = await sessions.EventsOfTypesAsync(tenant.Key, loadFrom, toMs, goals.Select(g => g.EventType).Distinct().ToArray(),
+            cancellationToken);
+        var conversions = Core.Sessions.Journeys.ConversionsOf(candidates, goals).ToList();
+        var links = (await identities.AllAsync(tenant.Id, cancellationToken))
+            .GroupBy(l => l.VisitorId)
+            .ToDictionary(g => g.Key, g => PersonOf(g.Last()), StringComparer.Ordinal);
+        var journeys = Core.Sessions.Journeys.OfPeople(stored, conversions, links, builder.Timeout)
+            .Where(j => j.Journey.Conversion is { } c ? c.At >= fromMs : j.Journey.EndedAt >= fromMs)
+            .ToList();
+        var converted = journeys.Select(j => j.Journey.Conversion).OfType<Conversion>().ToList();
+        var currency = converted.Where(c => c.ValueMicros is not null && c.Currency is not null)
+            .GroupBy(c => c.Currency!).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => g.Key).FirstOrDefault();
+        return new AttributionData(journeys, currency, converted.Count(c => c.ValueMicros is not null && c.Currency != currency));
+    }
+
+    private static string PersonOf(VisitorLink link) =>
+        link.UserId is { } user ? Core.Sessions.Journeys.PersonOfUser(user)
+        : link.Email is { } email ? "email:" + email
+        : "contact:" + link.ContactId;
+}
