@@ -42,6 +42,7 @@ public static partial class Program
         app.MapSessionsApi();
         app.MapCostsApi();
         app.MapAttributionApi();
+        app.MapChannelPerformanceApi();
         return app;
     }
 }

@@ -58,6 +58,44 @@ public static class Attributor
         return sheet.Credits();
     }
 
+    /// <summary>
+    /// How each path's own conversion is split over its touches, by channel (<see cref="AttributionTouch.CreditTo"/>
+    /// is ignored): the shares of a converting path add up to 1 (any_click: 1 per channel). Rule-based models weigh
+    /// each touch; the others split a channel's part equally over its touches. For markov a path's channels share in
+    /// proportion to their removal effects over all the paths given (equally when none has one): a split per
+    /// conversion, where <see cref="Attribute"/> shares out the chain-wide total. A path that did not convert gets no
+    /// shares; one with no touch gets a Direct touch, returned with the shares.
+    /// </summary>
+    public static IReadOnlyList<(IReadOnlyList<AttributionTouch> Touches, double[] Shares)> TouchShares(AttributionModel model,
+        IReadOnlyList<AttributionPath> paths, AttributionOptions? options = null)
+    {
+        options ??= new AttributionOptions();
+        var complete = paths
+            .Select(p => WithDirectIfEmpty(p with { Touches = p.Touches.Select(t => t.CreditTo is null ? t : t with { CreditTo = null }).ToList() }))
+            .ToList();
+        var effects = model == AttributionModel.Markov
+            ? MarkovModel.RemovalEffects(complete.Where(p => p.Conversions > 0 || p.Nulls > 0).ToList(), options.MarkovOrder)
+            : null;
+        return complete.Select((path, i) =>
+            (paths[i].Touches.Count > 0 ? paths[i].Touches : path.Touches, path.Conversions <= 0 ? [] : TouchSharesOf(model, path, options, effects)))
+            .ToList();
+    }
+
+    private static double[] TouchSharesOf(AttributionModel model, AttributionPath path, AttributionOptions options, Dictionary<string, double>? effects)
+    {
+        if (model is not (AttributionModel.Markov or AttributionModel.Shapley or AttributionModel.AnyClick))
+        {
+            return RuleWeights(model, path, options);
+        }
+        var channels = DistinctChannels(path);
+        var weights = model == AttributionModel.Markov ? channels.Select(c => effects!.GetValueOrDefault(c)).ToList() : channels.Select(_ => 1.0).ToList();
+        var sum = weights.Sum();
+        var channelShare = channels.Select((c, i) => (c, model == AttributionModel.AnyClick ? 1.0 : sum > 0 ? weights[i] / sum : 1.0 / channels.Count))
+            .ToDictionary(x => x.c, x => x.Item2, StringComparer.Ordinal);
+        var touchesOf = path.Touches.CountBy(t => t.Channel).ToDictionary(StringComparer.Ordinal);
+        return path.Touches.Select(t => channelShare[t.Channel] / touchesOf[t.Channel]).ToArray();
+    }
+
     /// <summary>Each touch's share of a converting path under a rule-based model; the shares add up to 1.</summary>
     private static double[] RuleWeights(AttributionModel model, AttributionPath path, AttributionOptions options)
     {

@@ -21,7 +21,31 @@ public static class AttributionApi
             .WithSummary("Conversions and revenue credited by one attribution model, per channel, campaign or source/medium");
         app.MapGet("/api/v1/analytics/attribution/compare", Compare).WithTags("Attribution").RequireAuthorization(Policies.Read)
             .WithSummary("Every attribution model side by side: conversions and revenue per channel, campaign or source/medium");
+        app.MapPost("/api/v1/analytics/attribution/recompute", Recompute).WithTags("Attribution").RequireAuthorization(Policies.Write)
+            .WithSummary("Recompute the stored per-conversion credits of every model for a date range (recent ones are kept current in the background)");
         return app;
+    }
+
+    /// <summary>The longest range one recomputation takes: a year's journeys are held in memory at once.</summary>
+    public const int MaxRecomputeDays = 366;
+
+    public sealed record RecomputeResponse(DateTimeOffset DateFrom, DateTimeOffset DateTo, int Conversions);
+
+    public static async Task<Results<Ok<RecomputeResponse>, ValidationProblem>> Recompute(Caller caller, CreditRecompute recompute, TimeProvider clock,
+        string? date_from, string? date_to, CancellationToken cancellationToken)
+    {
+        var errors = new ValidationErrors();
+        var (fromMs, toMs) = ParseRange(caller.Tenant, clock, date_from, date_to, errors, "date_from", "date_to");
+        if (errors.IsEmpty && toMs - fromMs > (long)TimeSpan.FromDays(MaxRecomputeDays).TotalMilliseconds)
+        {
+            errors.Add("date_to", $"must be at most {MaxRecomputeDays} days after date_from: recompute a longer history a year at a time");
+        }
+        if (!errors.IsEmpty)
+        {
+            return TypedResults.ValidationProblem(errors.ToDictionary());
+        }
+        var conversions = await recompute.RecomputeAsync(caller.Tenant, fromMs, toMs, cancellationToken);
+        return TypedResults.Ok(new RecomputeResponse(Time(fromMs), Time(toMs), conversions));
     }
 
     public sealed record RowResponse(
@@ -129,14 +153,7 @@ public static class AttributionApi
     private static Query ParseQuery(Tenant tenant, TimeProvider clock, string? dateFrom, string? dateTo, string? windowDays, string? groupBy,
         string? channel, ValidationErrors errors)
     {
-        var (from, to) = QueryParameters.DateRange(dateFrom, dateTo, tenant, errors, "date_from", "date_to");
-        // Without dates: the last 30 days up to now.
-        var toMs = to ?? clock.GetUtcNow().ToUnixTimeMilliseconds();
-        var fromMs = from ?? toMs - TimeSpan.FromDays(DefaultRangeDays).Ticks / TimeSpan.TicksPerMillisecond;
-        if (from is not null && to is null && fromMs > toMs)
-        {
-            errors.Add("date_from", "must not be in the future without date_to");
-        }
+        var (fromMs, toMs) = ParseRange(tenant, clock, dateFrom, dateTo, errors, "date_from", "date_to");
         var days = QueryParameters.Integer(windowDays, "window_days", (int)AttributionOptions.DefaultWindow.TotalDays, 1, 365, errors);
         var grouping = AttributionGrouping.Channel;
         if (groupBy is not null)
@@ -149,6 +166,20 @@ public static class AttributionApi
             grouping = match.Grouping;
         }
         return new Query(fromMs, toMs, TimeSpan.FromDays(days), grouping, QueryParameters.Text(channel, "channel", errors));
+    }
+
+    /// <summary>A date range as the reports take it: both ends inclusive; without dates, the 30 days up to now.</summary>
+    public static (long FromMs, long ToMs) ParseRange(Tenant tenant, TimeProvider clock, string? start, string? end, ValidationErrors errors,
+        string startName, string endName)
+    {
+        var (from, to) = QueryParameters.DateRange(start, end, tenant, errors, startName, endName);
+        var toMs = to ?? clock.GetUtcNow().ToUnixTimeMilliseconds();
+        var fromMs = from ?? toMs - (long)TimeSpan.FromDays(DefaultRangeDays).TotalMilliseconds;
+        if (from is not null && to is null && fromMs > toMs)
+        {
+            errors.Add(startName, $"must not be in the future without {endName}");
+        }
+        return (fromMs, toMs);
     }
 
     private static bool Shown(AttributionKey key, Query query) =>

@@ -36,6 +36,9 @@ public sealed record AttributionKey(string Channel, string? Campaign = null, str
         _ => new AttributionKey(touch.Channel),
     };
 
+    /// <summary>Everything the touch carried: what persisted credits are stored by.</summary>
+    public static AttributionKey Full(Touchpoint touch) => new(touch.Channel, touch.Campaign, touch.Source, touch.Medium);
+
     /// <summary>GA4's label for a dimension a touch did not carry.</summary>
     public const string NotSet = "(not set)";
 
@@ -46,15 +49,20 @@ public sealed record AttributionKey(string Channel, string? Campaign = null, str
 /// A tenant's journeys that matter for a date range: those whose conversion falls in it, and the unconverted
 /// journeys active in it (the data-driven models learn from both). Values count in one currency, the one most
 /// conversions with a value used; conversions in other currencies count with no value rather than be mixed in.
+/// <see cref="Returning"/> holds the conversions of people who had converted before (at any time).
 /// </summary>
-public sealed record AttributionData(IReadOnlyList<(string Person, Journey Journey)> Journeys, string? Currency, int ConversionsInOtherCurrencies)
+public sealed record AttributionData(IReadOnlyList<(string Person, Journey Journey)> Journeys, string? Currency, int ConversionsInOtherCurrencies,
+    IReadOnlySet<string> Returning)
 {
-    public IEnumerable<AttributionPath> Paths(AttributionGrouping grouping, TimeSpan window) =>
-        Journeys.Select(j => AttributionPath.Of(ToAttributionJourney(j.Journey, grouping), window));
+    /// <summary>Every journey as a path (in the order of <see cref="Journeys"/>), its touches crediting their key.</summary>
+    public IEnumerable<AttributionPath> Paths(Func<Touchpoint, AttributionKey> keyOf, TimeSpan window) =>
+        Journeys.Select(j => AttributionPath.Of(ToAttributionJourney(j.Journey, keyOf), window));
 
-    public AttributionJourney ToAttributionJourney(Journey journey, AttributionGrouping grouping) => new(
+    public IEnumerable<AttributionPath> Paths(AttributionGrouping grouping, TimeSpan window) => Paths(t => AttributionKey.Of(t, grouping), window);
+
+    private AttributionJourney ToAttributionJourney(Journey journey, Func<Touchpoint, AttributionKey> keyOf) => new(
         journey.Conversion?.EventId ?? "",
-        journey.Touchpoints.Select(t => new AttributionTouch(t.Channel, t.At) { CreditTo = AttributionKey.Of(t, grouping).Encode() }).ToList(),
+        journey.Touchpoints.Select(t => new AttributionTouch(t.Channel, t.At) { CreditTo = keyOf(t).Encode() }).ToList(),
         journey.Conversion is { } c ? new AttributionConversion(c.At, ValueOf(c)) : null);
 
     /// <summary>The conversion's value in <see cref="Currency"/>; nothing for one in another currency.</summary>
@@ -73,20 +81,24 @@ public sealed class AttributionDataSource(ISessionStore sessions, IIdentityStore
         var loadFrom = fromMs - (long)window.TotalMilliseconds;
         var stored = await sessions.InRangeAsync(tenant.Key, loadFrom, toMs, cancellationToken);
         var goals = tenant.Goals;
-        var candidates = await sessions.EventsOfTypesAsync(tenant.Key, loadFrom, toMs, goals.Select(g => g.EventType).Distinct().ToArray(),
+        // Conversions of all time: whether a customer is new or returning.
+        var candidates = await sessions.EventsOfTypesAsync(tenant.Key, 0, toMs, goals.Select(g => g.EventType).Distinct().ToArray(),
             cancellationToken);
         var conversions = Core.Sessions.Journeys.ConversionsOf(candidates, goals).ToList();
         var links = (await identities.AllAsync(tenant.Id, cancellationToken))
             .GroupBy(l => l.VisitorId)
             .ToDictionary(g => g.Key, g => PersonOf(g.Last()), StringComparer.Ordinal);
-        var journeys = Core.Sessions.Journeys.OfPeople(stored, conversions, links, builder.Timeout)
-            .Where(j => j.Journey.Conversion is { } c ? c.At >= fromMs : j.Journey.EndedAt >= fromMs)
-            .ToList();
+        var all = Core.Sessions.Journeys.OfPeople(stored, conversions, links, builder.Timeout);
+        var returning = all.Where(j => j.Journey.Conversion is not null)
+            .GroupBy(j => j.Person)
+            .SelectMany(person => person.Skip(1).Select(j => j.Journey.Conversion!.EventId))
+            .ToHashSet(StringComparer.Ordinal);
+        var journeys = all.Where(j => j.Journey.Conversion is { } c ? c.At >= fromMs : j.Journey.EndedAt >= fromMs).ToList();
         var converted = journeys.Select(j => j.Journey.Conversion).OfType<Conversion>().ToList();
         var currency = converted.Where(c => c.ValueMicros is not null && c.Currency is not null)
             .GroupBy(c => c.Currency!).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal)
             .Select(g => g.Key).FirstOrDefault();
-        return new AttributionData(journeys, currency, converted.Count(c => c.ValueMicros is not null && c.Currency != currency));
+        return new AttributionData(journeys, currency, converted.Count(c => c.ValueMicros is not null && c.Currency != currency), returning);
     }
 
     private static string PersonOf(VisitorLink link) =>

@@ -63,6 +63,8 @@ public static class StorageRegistration
             provider.GetRequiredService<ILogger<SessionBuilder>>(), provider.GetService<ClickHouseShipper>()));
         services.AddHostedService(provider => provider.GetRequiredService<SessionBuilder>());
         services.AddSingleton<AttributionDataSource>();
+        services.AddSingleton<CreditRecompute>();
+        services.AddHostedService(provider => provider.GetRequiredService<CreditRecompute>());
 
         if (options.Storage.Provider == StorageProviders.Postgres)
         {
@@ -79,6 +81,7 @@ public static class StorageRegistration
             services.AddSingleton<ITenantStore, PostgresTenantStore>();
             services.AddSingleton<ICampaignStore, PostgresCampaignStore>();
             services.AddSingleton<ICostStore, PostgresCostStore>();
+            services.AddSingleton<ICreditStore, PostgresCreditStore>();
             services.AddSingleton<IIdentityStore, PostgresIdentityStore>();
             services.AddSingleton<ISessionBuildLock, PostgresSessionBuildLock>();
         }
@@ -88,6 +91,7 @@ public static class StorageRegistration
             services.AddSingleton<ITenantStore, SqliteTenantStore>();
             services.AddSingleton<ICampaignStore, SqliteCampaignStore>();
             services.AddSingleton<ICostStore, SqliteCostStore>();
+            services.AddSingleton<ICreditStore, SqliteCreditStore>();
             services.AddSingleton<IIdentityStore, SqliteIdentityStore>();
         }
         return builder;

@@ -24,6 +24,23 @@ public sealed class UtmostOptions
 
     public SessionSettings Sessions { get; set; } = new();
 
+    public AttributionSettings Attribution { get; set; } = new();
+
+    public sealed class AttributionSettings
+    {
+        /// <summary>Lookback before each conversion for the stored credits (Glamlink's ATTRIBUTION_WINDOW_DAYS).</summary>
+        [Range(1, 365)]
+        public int WindowDays { get; set; } = 30;
+
+        /// <summary>How often the stored credits of recent conversions are recomputed.</summary>
+        [Range(1, 1440)]
+        public int RecomputeMinutes { get; set; } = 15;
+
+        /// <summary>How far back each recomputation reaches: late events and identities change recent journeys.</summary>
+        [Range(1, 365)]
+        public int RecomputeDays { get; set; } = 30;
+    }
+
     public sealed class SessionSettings
     {
         /// <summary>

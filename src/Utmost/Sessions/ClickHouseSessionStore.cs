@@ -169,6 +169,18 @@ public sealed class ClickHouseSessionStore(ClickHouseClient clickHouse) : ISessi
             """, cancellationToken);
     }
 
+    public async Task<IReadOnlyList<(string Channel, long Sessions)>> SessionsPerChannelAsync(long tenantKey, long fromMs, long toMs,
+        CancellationToken cancellationToken)
+    {
+        var rows = await clickHouse.QueryAsync($"""
+            SELECT channel, count() AS sessions FROM {Table} FINAL
+            WHERE tenant_key = {ClickHouseSql.Literal(tenantKey)} AND started_at >= {ClickHouseSql.Literal(fromMs)}
+              AND started_at <= {ClickHouseSql.Literal(toMs)} AND is_deleted = 0
+            GROUP BY channel
+            """, cancellationToken);
+        return rows.Select(r => (r.GetProperty("channel").GetString()!, r.GetProperty("sessions").GetInt64())).ToList();
+    }
+
     public async Task<IReadOnlyList<Session>> OfVisitorsAsync(long tenantKey, IReadOnlyCollection<string> visitorIds, CancellationToken cancellationToken)
     {
         if (visitorIds.Count == 0)

@@ -23,6 +23,9 @@ public interface ITenantStore
     /// <summary>The only tenant, or null when there are none or several.</summary>
     Task<Tenant?> FindSoleTenantAsync(CancellationToken cancellationToken);
 
+    /// <summary>Every tenant, for background work across them.</summary>
+    Task<IReadOnlyList<Tenant>> ListAsync(CancellationToken cancellationToken);
+
     Task UpdateSettingsAsync(Tenant tenant, CancellationToken cancellationToken);
 
     /// <summary>

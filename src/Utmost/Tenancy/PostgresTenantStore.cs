@@ -75,6 +75,18 @@ public sealed class PostgresTenantStore(NpgsqlDataSource dataSource, TimeProvide
         return await reader.ReadAsync(cancellationToken) ? null : first;
     }
 
+    public async Task<IReadOnlyList<Tenant>> ListAsync(CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand($"SELECT {Columns} FROM tenants ORDER BY key");
+        var tenants = new List<Tenant>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            tenants.Add(ReadTenant(reader));
+        }
+        return tenants;
+    }
+
     public async Task UpdateSettingsAsync(Tenant tenant, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand("""

@@ -83,6 +83,20 @@ public sealed class SqliteTenantStore(SqliteDatabase database, TimeProvider cloc
         return await reader.ReadAsync(cancellationToken) ? null : first;
     }
 
+    public async Task<IReadOnlyList<Tenant>> ListAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT {Columns} FROM tenants ORDER BY key";
+        var tenants = new List<Tenant>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            tenants.Add(ReadTenant(reader));
+        }
+        return tenants;
+    }
+
     public async Task UpdateSettingsAsync(Tenant tenant, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);

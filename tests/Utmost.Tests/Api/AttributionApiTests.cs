@@ -148,6 +148,85 @@ public abstract class AttributionApiTests(TestServer server)
         Assert.Equal(9, all.GetProperty("models").GetArrayLength());
     }
 
+    /// <summary>What a channel performance row says, as (field, value) for the fields the test checks.</summary>
+    private static Dictionary<string, JsonElement> Channels(JsonElement report) =>
+        report.GetProperty("channels").EnumerateArray().ToDictionary(c => c.GetProperty("channel").GetString()!);
+
+    private static decimal? Money(JsonElement row, string field) => row.GetProperty(field) is { ValueKind: JsonValueKind.Number } value ? value.GetDecimal() : null;
+
+    [BackendFact]
+    public async Task Channel_performance_joins_sessions_stored_credits_and_costs_and_recomputing_changes_nothing()
+    {
+        using var admin = await ScenarioAsync("channel-performance");
+        await admin.PostJsonAsync("/marketing/campaigns", """
+            {"campaign_name": "April newsletter", "utm_campaign": "newsletter-april", "utm_source": "newsletter", "utm_medium": "email"}
+            """);
+        // 30 EUR spent over ten days from 25 March: three of them fall in 1–7 April, so 9 EUR.
+        await admin.PostJsonAsync("/marketing/campaigns", """
+            {"campaign_name": "Summer", "utm_campaign": "summer", "utm_source": "facebook", "utm_medium": "paid", "spent": 30, "currency": "EUR",
+             "start_date": "2025-03-25", "end_date": "2025-04-04"}
+            """);
+        await admin.PostJsonAsync("/api/costs", """
+            [
+              {"date": "2025-04-01", "source": "google", "medium": "cpc", "campaign": "spring", "cost": 40, "clicks": 20, "impressions": 1000, "currency": "EUR"},
+              {"date": "2025-04-02", "source": "google", "medium": "cpc", "campaign": "brand", "cost": 10, "clicks": 5, "currency": "EUR"},
+              {"date": "2025-04-03", "campaign": "newsletter-april", "cost": 5, "currency": "EUR"},
+              {"date": "2025-04-03", "source": "facebook", "medium": "paid", "cost": 7, "currency": "USD"},
+              {"date": "2025-04-09", "source": "google", "medium": "cpc", "cost": 1000, "currency": "EUR"}
+            ]
+            """, expectedStatus: 200);
+
+        // Nothing recomputed yet for April 2025 (the background job keeps the last 30 days): sessions, no orders.
+        var before = Channels(await admin.GetJsonAsync("/api/marketing/channels?start=2025-04-01&end=2025-04-07"));
+        Assert.Equal(0.0, before.Values.Sum(c => c.GetProperty("orders").GetDouble()));
+        Assert.Equal(3, before["Direct"].GetProperty("sessions").GetInt64());
+
+        var recomputed = await admin.PostJsonAsync("/api/v1/analytics/attribution/recompute?date_from=2025-04-01&date_to=2025-04-07", "", expectedStatus: 200);
+        Assert.Equal(4, recomputed.GetProperty("conversions").GetInt32());
+        var report = await admin.GetJsonAsync("/api/marketing/channels?start=2025-04-01&end=2025-04-07");
+        await admin.PostJsonAsync("/api/v1/analytics/attribution/recompute?date_from=2025-04-01&date_to=2025-04-07", "", expectedStatus: 200);
+        Assert.Equal(report.ToString(), (await admin.GetJsonAsync("/api/marketing/channels?start=2025-04-01&end=2025-04-07")).ToString());
+
+        Assert.Equal(("last_non_direct_click", "EUR", 1), (report.GetProperty("model").GetString(), report.GetProperty("currency").GetString(),
+            report.GetProperty("cost_rows_in_other_currencies").GetInt32()));
+        Assert.Equal(["Email", "Organic Social", "Direct", "Paid Search", "Paid Social"],
+            report.GetProperty("channels").EnumerateArray().Select(c => c.GetProperty("channel").GetString()));
+        var rows = Channels(report);
+        var email = rows["Email"];
+        Assert.Equal((1L, 1.0, 100m, 100.0), (email.GetProperty("sessions").GetInt64(), email.GetProperty("orders").GetDouble(), Money(email, "sales"),
+            email.GetProperty("conversion_rate").GetDouble()));
+        Assert.Equal((5m, 20.0, 19.0, 5m, 100m), (Money(email, "cost"), email.GetProperty("roas").GetDouble(), email.GetProperty("roi").GetDouble(),
+            Money(email, "cpa"), Money(email, "aov")));
+        Assert.Equal((1.0, 0.0), (email.GetProperty("new_customer_orders").GetDouble(), email.GetProperty("returning_customer_orders").GetDouble()));
+        // Bob had bought before: a returning customer. Organic Social has no cost, so no ROAS.
+        var social = rows["Organic Social"];
+        Assert.Equal((0.0, 1.0, null), (social.GetProperty("new_customer_orders").GetDouble(), social.GetProperty("returning_customer_orders").GetDouble(),
+            Money(social, "cost")));
+        Assert.Equal(JsonValueKind.Null, social.GetProperty("roas").ValueKind);
+        // Direct: dora's USD order counts as an order, not as EUR sales.
+        var direct = rows["Direct"];
+        Assert.Equal((3L, 2.0, 10m, 66.67, 5m), (direct.GetProperty("sessions").GetInt64(), direct.GetProperty("orders").GetDouble(), Money(direct, "sales"),
+            direct.GetProperty("conversion_rate").GetDouble(), Money(direct, "aov")));
+        // Paid Search: 50 EUR for 25 clicks; CTR over the one row with impressions: 20 / 1000.
+        var search = rows["Paid Search"];
+        Assert.Equal((2L, 0.0, 50m, 0.0, -1.0), (search.GetProperty("sessions").GetInt64(), search.GetProperty("orders").GetDouble(), Money(search, "cost"),
+            search.GetProperty("roas").GetDouble(), search.GetProperty("roi").GetDouble()));
+        Assert.Equal((25L, 1000L, 2m, 2.0), (search.GetProperty("clicks").GetInt64(), search.GetProperty("impressions").GetInt64(), Money(search, "cpc"),
+            search.GetProperty("ctr").GetDouble()));
+        Assert.Equal(JsonValueKind.Null, search.GetProperty("cpa").ValueKind);
+        Assert.Equal((0L, 9m), (rows["Paid Social"].GetProperty("sessions").GetInt64(), Money(rows["Paid Social"], "cost")));
+
+        var total = report.GetProperty("total");
+        Assert.Equal((7L, 4.0, 160m, 64m, 2.5, 16m, 40m), (total.GetProperty("sessions").GetInt64(), total.GetProperty("orders").GetDouble(),
+            Money(total, "sales"), Money(total, "cost"), total.GetProperty("roas").GetDouble(), Money(total, "cpa"), Money(total, "aov")));
+        Assert.Equal((3.0, 1.0), (total.GetProperty("new_customer_orders").GetDouble(), total.GetProperty("returning_customer_orders").GetDouble()));
+
+        // Another model's stored credits: the data-driven split of the same four orders.
+        var markov = await admin.GetJsonAsync("/api/marketing/channels?model=markov&start=2025-04-01&end=2025-04-07");
+        Assert.Equal(4.0, markov.GetProperty("total").GetProperty("orders").GetDouble(), 6);
+        Assert.True(Channels(markov)["Paid Search"].GetProperty("orders").GetDouble() > 0);
+    }
+
     [BackendFact]
     public async Task Bad_queries_are_refused_naming_the_field_and_an_unknown_model_lists_the_valid_ones()
     {
@@ -169,6 +248,20 @@ public abstract class AttributionApiTests(TestServer server)
         }
         using var badModels = await admin.GetAsync("/api/v1/analytics/attribution/compare?models=linear,nope");
         await badModels.AssertProblemAsync(400, "models");
+        foreach (var (query, field) in new[] { ("model=best", "model"), ("start=soon", "start"), ("start=2025-04-07&end=2025-04-01", "end") })
+        {
+            using var refused = await admin.GetAsync($"/api/marketing/channels?{query}");
+            await refused.AssertProblemAsync(400, field);
+        }
+        using (var tooLong = await admin.PostAsync("/api/v1/analytics/attribution/recompute?date_from=2023-01-01&date_to=2025-01-01", null))
+        {
+            await tooLong.AssertProblemAsync(400, "date_to");
+        }
+        using (var viewer = server.WithKey(await server.CreateKeyAsync("attribution-bad", "viewer")))
+        using (var forbidden = await viewer.PostAsync("/api/v1/analytics/attribution/recompute", null))
+        {
+            Assert.Equal(403, (int)forbidden.StatusCode);
+        }
         var empty = await admin.GetJsonAsync($"/api/v1/analytics/attribution/revenue?{Range}&model=markov");
         Assert.Equal((0.0, 0), (empty.GetProperty("total_conversions").GetDouble(), empty.GetProperty("rows").GetArrayLength()));
     }

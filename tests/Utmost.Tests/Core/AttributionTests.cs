@@ -273,6 +273,53 @@ public sealed class AttributionTests
         Assert.All(credits.Zip(shuffled), pair => Assert.Equal(pair.First.Conversions, pair.Second.Conversions, 9));
     }
 
+    [Theory]
+    [InlineData(AttributionModel.FirstClick)]
+    [InlineData(AttributionModel.LastNonDirectClick)]
+    [InlineData(AttributionModel.Linear)]
+    [InlineData(AttributionModel.TimeDecay)]
+    [InlineData(AttributionModel.PositionBased)]
+    [InlineData(AttributionModel.Shapley)]
+    [InlineData(AttributionModel.AnyClick)]
+    public void Per_touch_shares_add_up_to_what_the_model_credits_each_channel_in_total(AttributionModel model)
+    {
+        AttributionPath[] paths =
+        [
+            FourTouches, Converted(30, ("Email", 2), ("Email", 1), ("Direct", 0)), Converted(0), Path(0, 1, "Referral"),
+            Converted(12, ("Paid Search", 20), ("Organic Social", 5)),
+        ];
+
+        var shares = Attributor.TouchShares(model, paths, Options);
+
+        Assert.Empty(shares[3].Shares);
+        Assert.Equal(["Direct"], shares[2].Touches.Select(t => t.Channel));
+        var summed = shares.SelectMany((path, i) => path.Touches.Zip(path.Shares, (t, share) => (t.Channel, Share: share * paths[i].Conversions)))
+            .Where(s => s.Share > 0).GroupBy(s => s.Channel).ToDictionary(g => g.Key, g => g.Sum(s => s.Share));
+        AssertCredits(Conversions(model, paths), summed);
+        if (model != AttributionModel.AnyClick)
+        {
+            Assert.All(shares.Where(path => path.Shares.Length > 0), path => Assert.Equal(1, path.Shares.Sum(), 12));
+        }
+    }
+
+    [Fact]
+    public void Per_conversion_markov_shares_follow_the_removal_effects_of_the_paths_channels_split_over_their_touches()
+    {
+        // The hand-solved chain above: effects C1 ½, C2 1, C3 1.
+        AttributionPath[] paths = [Path(1, 0, "C1", "C2", "C3"), Path(0, 1, "C1"), Path(0, 1, "C2", "C3")];
+
+        var shares = Attributor.TouchShares(AttributionModel.Markov, paths, Options);
+
+        Assert.Equal([0.2, 0.4, 0.4], shares[0].Shares.Select(s => Math.Round(s, 12)));
+        Assert.Empty(shares[1].Shares);
+        // A channel's part is split over its touches; the campaign a touch credits does not change the chain.
+        var twice = new AttributionPath([new("C1") { CreditTo = "C1/a" }, new("C2"), new("C1") { CreditTo = "C1/b" }, new("C3")], 1, 10, 0);
+        var split = Attributor.TouchShares(AttributionModel.Markov, [twice, .. paths[1..]], Options)[0];
+        Assert.Equal(["C1/a", "C2", "C1/b", "C3"], split.Touches.Select(t => t.Key));
+        Assert.Equal(1, split.Shares.Sum(), 12);
+        Assert.Equal(split.Shares[0], split.Shares[2], 12);
+    }
+
     [Fact]
     public void Zero_value_conversions_still_count_as_conversions()
     {

@@ -1,0 +1,78 @@
+using Microsoft.Extensions.Options;
+using Utmost.Core.Attribution;
+using Utmost.Hosting;
+using Utmost.Tenancy;
+
+namespace Utmost.Attribution;
+
+/// <summary>
+/// Stores every conversion's credit under every model (AquaScene's revenue_attribution) so reports such as channel
+/// performance sum rows. Runs for each tenant's recent conversions every few minutes, and on request for any range;
+/// a recomputation replaces the range's credits in one transaction, so running it again changes nothing.
+/// </summary>
+public sealed partial class CreditRecompute(AttributionDataSource source, ICreditStore store, ITenantStore tenants, IOptions<UtmostOptions> options,
+    TimeProvider clock, ILogger<CreditRecompute> logger) : BackgroundService
+{
+    private AttributionOptions ModelOptions => new() { Window = TimeSpan.FromDays(options.Value.Attribution.WindowDays) };
+
+    /// <summary>Recomputes the credits of the tenant's conversions from <paramref name="fromMs"/> to <paramref name="toMs"/>; returns how many conversions.</summary>
+    public async Task<int> RecomputeAsync(Tenant tenant, long fromMs, long toMs, CancellationToken cancellationToken)
+    {
+        var modelOptions = ModelOptions;
+        var data = await source.LoadAsync(tenant, fromMs, toMs, modelOptions.Window, cancellationToken);
+        var paths = data.Paths(AttributionKey.Full, modelOptions.Window).ToList();
+        var credits = new List<ConversionCredit>();
+        foreach (var model in AttributionModels.All)
+        {
+            var name = AttributionModels.NameOf(model);
+            var shares = Attributor.TouchShares(model, paths, modelOptions);
+            for (var i = 0; i < paths.Count; i++)
+            {
+                if (data.Journeys[i].Journey.Conversion is not { } conversion)
+                {
+                    continue;
+                }
+                var returning = data.Returning.Contains(conversion.EventId);
+                var byKey = shares[i].Touches.Zip(shares[i].Shares).Where(t => t.Second > 0).GroupBy(t => t.First.Key, t => t.Second);
+                foreach (var key in byKey)
+                {
+                    var k = AttributionKey.Decode(key.Key, AttributionGrouping.Channel);
+                    var credit = key.Sum();
+                    credits.Add(new ConversionCredit(name, conversion.EventId, conversion.At, k.Channel, k.Campaign ?? "", k.Source ?? "", k.Medium ?? "",
+                        credit, conversion.ValueMicros is { } micros ? (long)Math.Round(micros * credit) : 0,
+                        conversion.ValueMicros is null ? "" : conversion.Currency ?? "", returning));
+                }
+            }
+        }
+        await store.ReplaceAsync(tenant.Id, fromMs, toMs, credits, cancellationToken);
+        return data.Journeys.Count(j => j.Journey.Conversion is not null);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var settings = options.Value.Attribution;
+        using var timer = new PeriodicTimer(TimeSpan.FromMinutes(settings.RecomputeMinutes), clock);
+        do
+        {
+            try
+            {
+                var now = clock.GetUtcNow();
+                foreach (var tenant in await tenants.ListAsync(stoppingToken))
+                {
+                    await RecomputeAsync(tenant, now.AddDays(-settings.RecomputeDays).ToUnixTimeMilliseconds(), now.ToUnixTimeMilliseconds(), stoppingToken);
+                }
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                Log.RecomputeFailed(logger, e);
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 500, Level = LogLevel.Warning, Message = "Recomputing the stored attribution credits failed; the next run retries")]
+        public static partial void RecomputeFailed(ILogger logger, Exception exception);
+    }
+}

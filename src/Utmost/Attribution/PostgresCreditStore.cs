@@ -1,0 +1,66 @@
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Utmost.Attribution;
+
+public sealed class PostgresCreditStore(NpgsqlDataSource dataSource) : ICreditStore
+{
+    public async Task ReplaceAsync(string tenantId, long fromMs, long toMs, IReadOnlyList<ConversionCredit> credits, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using (var delete = new NpgsqlCommand(
+            "DELETE FROM conversion_credits WHERE tenant_id = @tenant_id AND converted_at >= @from AND converted_at <= @to", connection, transaction))
+        {
+            delete.Parameters.AddWithValue("tenant_id", tenantId);
+            delete.Parameters.AddWithValue("from", fromMs);
+            delete.Parameters.AddWithValue("to", toMs);
+            await delete.ExecuteNonQueryAsync(cancellationToken);
+        }
+        // COPY: a recomputation writes a row per conversion, model and touch.
+        await using (var copy = await connection.BeginBinaryImportAsync("""
+            COPY conversion_credits (tenant_id, model, conversion_id, channel, campaign, source, medium, converted_at, credit, value_micros, currency, returning_customer)
+            FROM STDIN (FORMAT BINARY)
+            """, cancellationToken))
+        {
+            foreach (var c in credits)
+            {
+                await copy.StartRowAsync(cancellationToken);
+                foreach (var text in new[] { tenantId, c.Model, c.ConversionId, c.Channel, c.Campaign, c.Source, c.Medium })
+                {
+                    await copy.WriteAsync(text, NpgsqlDbType.Text, cancellationToken);
+                }
+                await copy.WriteAsync(c.ConvertedAtMs, NpgsqlDbType.Bigint, cancellationToken);
+                await copy.WriteAsync(c.Credit, NpgsqlDbType.Double, cancellationToken);
+                await copy.WriteAsync(c.ValueMicros, NpgsqlDbType.Bigint, cancellationToken);
+                await copy.WriteAsync(c.Currency, NpgsqlDbType.Text, cancellationToken);
+                await copy.WriteAsync(c.Returning, NpgsqlDbType.Boolean, cancellationToken);
+            }
+            await copy.CompleteAsync(cancellationToken);
+        }
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<ChannelCreditTotals>> ChannelTotalsAsync(string tenantId, string model, long fromMs, long toMs,
+        CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("""
+            SELECT channel, currency, SUM(credit), SUM(value_micros)::bigint, SUM(CASE WHEN returning_customer THEN credit ELSE 0 END) FROM conversion_credits
+            WHERE tenant_id = @tenant_id AND model = @model AND converted_at >= @from AND converted_at <= @to
+            GROUP BY channel, currency
+            """);
+        command.Parameters.AddWithValue("tenant_id", tenantId);
+        command.Parameters.AddWithValue("model", model);
+        command.Parameters.AddWithValue("from", fromMs);
+        command.Parameters.AddWithValue("to", toMs);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await ChannelCreditTotals.ReadAllAsync(reader, cancellationToken);
+    }
+
+    public async Task<long> CountAsync(string tenantId, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("SELECT COUNT(*) FROM conversion_credits WHERE tenant_id = @tenant_id");
+        command.Parameters.AddWithValue("tenant_id", tenantId);
+        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+}
