@@ -6,16 +6,18 @@ using Utmost.Bench;
 
 // Ingestion benchmark: the real server over real HTTP, then the raw SQLite ceiling, then one table of verdicts.
 // `backends [N]` compares the event backends instead: ingestion, and the metrics overview over N preloaded events.
-// `enrichment` measures the per-event cost of enrichment in-process; `attribution` the attribution models over 1M journeys.
+// `enrichment` measures the per-event cost of enrichment in-process; `attribution` the attribution models over 1M journeys;
+// `channels [N]` the channel-performance report over N events (10M by default) on ClickHouse.
 var compareBackends = args.Length > 0 && args[0] == "backends";
+var channelReport = args.Length > 0 && args[0] == "channels";
 var enrichment = args.Length > 0 && args[0] == "enrichment";
 var attribution = args.Length > 0 && args[0] == "attribution";
 if (enrichment || attribution)
 {
     args = args[1..];
 }
-long metricsEvents = 1_000_000;
-if (compareBackends)
+long metricsEvents = channelReport ? 10_000_000 : 1_000_000;
+if (compareBackends || channelReport)
 {
     args = args[1..];
     if (args.Length > 0 && long.TryParse(args[0], System.Globalization.CultureInfo.InvariantCulture, out var requested))
@@ -49,6 +51,10 @@ try
     if (compareBackends)
     {
         return await BackendComparison.RunAsync(options, metricsEvents, workDir, ct);
+    }
+    if (channelReport)
+    {
+        return await ChannelPerformanceBenchmark.RunAsync(metricsEvents, workDir, ct);
     }
     if (enrichment)
     {

@@ -47,7 +47,11 @@ internal sealed class ServerProcess : IAsyncDisposable
     /// <summary>The highest VmRSS seen by the 100 ms sampler, in MB.</summary>
     public double MaxSampledRssMb => Interlocked.Read(ref _maxSampledRssKb) / 1024.0;
 
-    public static async Task<ServerProcess> StartAsync(string dataDir, CancellationToken cancellationToken, params string[] extraArgs)
+    public static Task<ServerProcess> StartAsync(string dataDir, CancellationToken cancellationToken, params string[] extraArgs) =>
+        StartAsync(dataDir, "bench-admin-key-" + Guid.NewGuid().ToString("N"), cancellationToken, extraArgs);
+
+    /// <summary>Starts the server with a given admin key: the key a data directory's default tenant was created with, on a second start.</summary>
+    public static async Task<ServerProcess> StartAsync(string dataDir, string adminKey, CancellationToken cancellationToken, params string[] extraArgs)
     {
         // UTMOST_BENCH_SERVER names another build of the server (an older commit's) for before/after comparisons.
         var dll = Environment.GetEnvironmentVariable("UTMOST_BENCH_SERVER") is { Length: > 0 } other ? other : Path.Combine(AppContext.BaseDirectory, "utmost.dll");
@@ -56,7 +60,6 @@ internal sealed class ServerProcess : IAsyncDisposable
             throw new FileNotFoundException("utmost.dll is not beside the bench; build the bench project (it references src/Utmost).", dll);
         }
         var port = FreeLoopbackPort();
-        var adminKey = "bench-admin-key-" + Guid.NewGuid().ToString("N");
         var start = new ProcessStartInfo(DotnetHost())
         {
             RedirectStandardOutput = true,

@@ -70,15 +70,18 @@ public static class Attributor
         IReadOnlyList<AttributionPath> paths, AttributionOptions? options = null)
     {
         options ??= new AttributionOptions();
-        var complete = paths
-            .Select(p => WithDirectIfEmpty(p with { Touches = p.Touches.Select(t => t.CreditTo is null ? t : t with { CreditTo = null }).ToList() }))
-            .ToList();
-        var effects = model == AttributionModel.Markov
-            ? MarkovModel.RemovalEffects(complete.Where(p => p.Conversions > 0 || p.Nulls > 0).ToList(), options.MarkovOrder)
-            : null;
-        return complete.Select((path, i) =>
-            (paths[i].Touches.Count > 0 ? paths[i].Touches : path.Touches, path.Conversions <= 0 ? [] : TouchSharesOf(model, path, options, effects)))
-            .ToList();
+        var complete = paths.Select(WithDirectIfEmpty).ToList();
+        Dictionary<string, double>? effects = null;
+        if (model == AttributionModel.Markov)
+        {
+            // The chain is over channels: finer keys the touches credit are left aside.
+            var byChannel = complete
+                .Where(p => p.Conversions > 0 || p.Nulls > 0)
+                .Select(p => p.Touches.Any(t => t.CreditTo is not null) ? p with { Touches = p.Touches.Select(t => t with { CreditTo = null }).ToList() } : p)
+                .ToList();
+            effects = MarkovModel.RemovalEffects(byChannel, options.MarkovOrder);
+        }
+        return complete.Select(path => (path.Touches, path.Conversions <= 0 ? [] : TouchSharesOf(model, path, options, effects))).ToList();
     }
 
     private static double[] TouchSharesOf(AttributionModel model, AttributionPath path, AttributionOptions options, Dictionary<string, double>? effects)
@@ -87,7 +90,7 @@ public static class Attributor
         {
             return RuleWeights(model, path, options);
         }
-        var channels = DistinctChannels(path);
+        var channels = path.Touches.Select(t => t.Channel).Distinct(StringComparer.Ordinal).ToList();
         var weights = model == AttributionModel.Markov ? channels.Select(c => effects!.GetValueOrDefault(c)).ToList() : channels.Select(_ => 1.0).ToList();
         var sum = weights.Sum();
         var channelShare = channels.Select((c, i) => (c, model == AttributionModel.AnyClick ? 1.0 : sum > 0 ? weights[i] / sum : 1.0 / channels.Count))

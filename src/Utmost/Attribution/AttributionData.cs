@@ -1,4 +1,5 @@
 using Utmost.Core.Attribution;
+using Utmost.Core.Metrics;
 using Utmost.Core.Sessions;
 using Utmost.Identity;
 using Utmost.Sessions;
@@ -49,10 +50,11 @@ public sealed record AttributionKey(string Channel, string? Campaign = null, str
 /// A tenant's journeys that matter for a date range: those whose conversion falls in it, and the unconverted
 /// journeys active in it (the data-driven models learn from both). Values count in one currency, the one most
 /// conversions with a value used; conversions in other currencies count with no value rather than be mixed in.
-/// <see cref="Returning"/> holds the conversions of people who had converted before (at any time).
+/// <see cref="Returning"/> holds the conversions of people who had converted before (at any time);
+/// <see cref="SessionCounts"/> the sessions that began in the range, per quarter hour and channel.
 /// </summary>
 public sealed record AttributionData(IReadOnlyList<(string Person, Journey Journey)> Journeys, string? Currency, int ConversionsInOtherCurrencies,
-    IReadOnlySet<string> Returning)
+    IReadOnlySet<string> Returning, IReadOnlyList<SessionCount> SessionCounts)
 {
     /// <summary>Every journey as a path (in the order of <see cref="Journeys"/>), its touches crediting their key.</summary>
     public IEnumerable<AttributionPath> Paths(Func<Touchpoint, AttributionKey> keyOf, TimeSpan window) =>
@@ -69,6 +71,9 @@ public sealed record AttributionData(IReadOnlyList<(string Person, Journey Journ
     public double ValueOf(Conversion conversion) =>
         conversion.ValueMicros is { } micros && conversion.Currency == Currency ? micros / 1_000_000.0 : 0;
 }
+
+/// <summary>How many sessions began in a quarter hour (starting at <see cref="Bucket"/>, epoch milliseconds) in a channel.</summary>
+public sealed record SessionCount(long Bucket, string Channel, long Sessions);
 
 /// <summary>Loads <see cref="AttributionData"/> from the stored sessions, goal events and identity links.</summary>
 public sealed class AttributionDataSource(ISessionStore sessions, IIdentityStore identities, SessionBuilder builder)
@@ -98,7 +103,12 @@ public sealed class AttributionDataSource(ISessionStore sessions, IIdentityStore
         var currency = converted.Where(c => c.ValueMicros is not null && c.Currency is not null)
             .GroupBy(c => c.Currency!).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal)
             .Select(g => g.Key).FirstOrDefault();
-        return new AttributionData(journeys, currency, converted.Count(c => c.ValueMicros is not null && c.Currency != currency), returning);
+        var sessionCounts = stored.Where(s => s.StartedAt >= fromMs)
+            .CountBy(s => (Bucket: Rollups.BucketOf(s.StartedAt, Rollups.QuarterMs), s.Channel))
+            .Select(c => new SessionCount(c.Key.Bucket, c.Key.Channel, c.Value))
+            .ToList();
+        return new AttributionData(journeys, currency, converted.Count(c => c.ValueMicros is not null && c.Currency != currency), returning,
+            sessionCounts);
     }
 
     private static string PersonOf(VisitorLink link) =>

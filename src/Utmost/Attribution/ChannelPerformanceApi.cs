@@ -7,15 +7,14 @@ using Utmost.Core.Common;
 using Utmost.Core.Costs;
 using Utmost.Costs;
 using Utmost.Hosting;
-using Utmost.Sessions;
 using Utmost.Tenancy;
 using ChannelNames = Utmost.Core.Channels.Channels;
 
 namespace Utmost.Attribution;
 
 /// <summary>
-/// Glamlink's channel attribution report: per channel, sessions, the orders and sales a model credits it with (from
-/// the stored credits), and what it cost (daily cost rows; a campaign's <c>spent</c> where it has none), with
+/// Glamlink's channel attribution report: per channel, sessions and the orders and sales a model credits it with
+/// (both as stored by the last recomputation, so they are of one moment, and fast at any size), and what it cost (daily cost rows; a campaign's <c>spent</c> where it has none), with
 /// ROAS, ROI, CPA, CPC, CTR and AOV.
 /// </summary>
 public static class ChannelPerformanceApi
@@ -33,8 +32,7 @@ public static class ChannelPerformanceApi
     public sealed record ChannelPerformanceResponse(string Model, DateTimeOffset Start, DateTimeOffset End, string Currency,
         int CostRowsInOtherCurrencies, IReadOnlyList<ChannelPerformance> Channels, ChannelPerformance Total);
 
-    public static async Task<Results<Ok<ChannelPerformanceResponse>, ValidationProblem>> Get(Caller caller, ISessionStore sessions,
-        SessionBuilder builder, ICreditStore credits, ICostStore costs, ICampaignStore campaigns, TimeProvider clock, string? model, string? start,
+    public static async Task<Results<Ok<ChannelPerformanceResponse>, ValidationProblem>> Get(Caller caller, ICreditStore credits, ICostStore costs, ICampaignStore campaigns, TimeProvider clock, string? model, string? start,
         string? end, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
@@ -49,8 +47,7 @@ public static class ChannelPerformanceApi
         {
             return TypedResults.ValidationProblem(errors.ToDictionary());
         }
-        await builder.CatchUpAsync(cancellationToken);
-        var sessionCounts = await sessions.SessionsPerChannelAsync(tenant.Key, fromMs, toMs, cancellationToken);
+        var sessionCounts = await credits.SessionsPerChannelAsync(tenant.Id, fromMs, toMs, cancellationToken);
         var credited = await credits.ChannelTotalsAsync(tenant.Id, AttributionModels.NameOf(chosen), fromMs, toMs, cancellationToken);
         TimeZones.TryFind(tenant.TimeZone, out var zone);
         var (firstDay, lastDay) = (TimeZones.LocalDate(Time(fromMs), zone), TimeZones.LocalDate(Time(toMs), zone));

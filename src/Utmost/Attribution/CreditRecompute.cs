@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using Utmost.Core.Attribution;
+using Utmost.Core.Metrics;
 using Utmost.Hosting;
 using Utmost.Tenancy;
 
@@ -15,8 +16,26 @@ public sealed partial class CreditRecompute(AttributionDataSource source, ICredi
 {
     private AttributionOptions ModelOptions => new() { Window = TimeSpan.FromDays(options.Value.Attribution.WindowDays) };
 
+    /// <summary>One recomputation at a time in this instance: each holds a range's journeys in memory.</summary>
+    private readonly SemaphoreSlim _one = new(1, 1);
+
     /// <summary>Recomputes the credits of the tenant's conversions from <paramref name="fromMs"/> to <paramref name="toMs"/>; returns how many conversions.</summary>
     public async Task<int> RecomputeAsync(Tenant tenant, long fromMs, long toMs, CancellationToken cancellationToken)
+    {
+        // Whole quarter hours, so the session counts of a bucket are replaced whole.
+        (fromMs, toMs) = (Rollups.BucketOf(fromMs, Rollups.QuarterMs), Rollups.BucketOf(toMs, Rollups.QuarterMs) + Rollups.QuarterMs - 1);
+        await _one.WaitAsync(cancellationToken);
+        try
+        {
+            return await RecomputeOneAsync(tenant, fromMs, toMs, cancellationToken);
+        }
+        finally
+        {
+            _one.Release();
+        }
+    }
+
+    private async Task<int> RecomputeOneAsync(Tenant tenant, long fromMs, long toMs, CancellationToken cancellationToken)
     {
         var modelOptions = ModelOptions;
         var data = await source.LoadAsync(tenant, fromMs, toMs, modelOptions.Window, cancellationToken);
@@ -44,13 +63,17 @@ public sealed partial class CreditRecompute(AttributionDataSource source, ICredi
                 }
             }
         }
-        await store.ReplaceAsync(tenant.Id, fromMs, toMs, credits, cancellationToken);
+        await store.ReplaceAsync(tenant.Id, fromMs, toMs, credits, data.SessionCounts, cancellationToken);
         return data.Journeys.Count(j => j.Journey.Conversion is not null);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var settings = options.Value.Attribution;
+        if (settings.RecomputeMinutes == 0)
+        {
+            return;
+        }
         using var timer = new PeriodicTimer(TimeSpan.FromMinutes(settings.RecomputeMinutes), clock);
         do
         {

@@ -25,11 +25,21 @@ public sealed record ChannelCreditTotals(string Channel, string Currency, double
     }
 }
 
-/// <summary>Persisted per-conversion attribution, in the operational store; every call is scoped to one tenant.</summary>
+/// <summary>
+/// Persisted per-conversion attribution, and the session counts it is read with, in the operational store; every
+/// call is scoped to one tenant.
+/// </summary>
 public interface ICreditStore
 {
-    /// <summary>Replaces, at once, every stored credit of conversions from <paramref name="fromMs"/> to <paramref name="toMs"/> (inclusive) with these.</summary>
-    Task ReplaceAsync(string tenantId, long fromMs, long toMs, IReadOnlyList<ConversionCredit> credits, CancellationToken cancellationToken);
+    /// <summary>
+    /// Replaces, at once, every stored credit of conversions from <paramref name="fromMs"/> to <paramref name="toMs"/>
+    /// (inclusive) and the session counts of the quarter hours starting in that range, with these.
+    /// </summary>
+    Task ReplaceAsync(string tenantId, long fromMs, long toMs, IReadOnlyList<ConversionCredit> credits, IReadOnlyList<SessionCount> sessionCounts,
+        CancellationToken cancellationToken);
+
+    /// <summary>The stored sessions per channel of the quarter hours starting from <paramref name="fromMs"/> to <paramref name="toMs"/>.</summary>
+    Task<IReadOnlyList<(string Channel, long Sessions)>> SessionsPerChannelAsync(string tenantId, long fromMs, long toMs, CancellationToken cancellationToken);
 
     /// <summary>The model's credit per channel and currency, for conversions from <paramref name="fromMs"/> to <paramref name="toMs"/>.</summary>
     Task<IReadOnlyList<ChannelCreditTotals>> ChannelTotalsAsync(string tenantId, string model, long fromMs, long toMs, CancellationToken cancellationToken);

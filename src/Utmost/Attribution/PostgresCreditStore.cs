@@ -5,17 +5,35 @@ namespace Utmost.Attribution;
 
 public sealed class PostgresCreditStore(NpgsqlDataSource dataSource) : ICreditStore
 {
-    public async Task ReplaceAsync(string tenantId, long fromMs, long toMs, IReadOnlyList<ConversionCredit> credits, CancellationToken cancellationToken)
+    public async Task ReplaceAsync(string tenantId, long fromMs, long toMs, IReadOnlyList<ConversionCredit> credits, IReadOnlyList<SessionCount> sessionCounts,
+        CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await using (var delete = new NpgsqlCommand(
-            "DELETE FROM conversion_credits WHERE tenant_id = @tenant_id AND converted_at >= @from AND converted_at <= @to", connection, transaction))
+        foreach (var sql in new[]
         {
+            "DELETE FROM conversion_credits WHERE tenant_id = @tenant_id AND converted_at >= @from AND converted_at <= @to",
+            "DELETE FROM session_counts WHERE tenant_id = @tenant_id AND bucket >= @from AND bucket <= @to",
+        })
+        {
+            await using var delete = new NpgsqlCommand(sql, connection, transaction);
             delete.Parameters.AddWithValue("tenant_id", tenantId);
             delete.Parameters.AddWithValue("from", fromMs);
             delete.Parameters.AddWithValue("to", toMs);
             await delete.ExecuteNonQueryAsync(cancellationToken);
+        }
+        await using (var counts = await connection.BeginBinaryImportAsync(
+            "COPY session_counts (tenant_id, bucket, channel, sessions) FROM STDIN (FORMAT BINARY)", cancellationToken))
+        {
+            foreach (var count in sessionCounts)
+            {
+                await counts.StartRowAsync(cancellationToken);
+                await counts.WriteAsync(tenantId, NpgsqlDbType.Text, cancellationToken);
+                await counts.WriteAsync(count.Bucket, NpgsqlDbType.Bigint, cancellationToken);
+                await counts.WriteAsync(count.Channel, NpgsqlDbType.Text, cancellationToken);
+                await counts.WriteAsync(count.Sessions, NpgsqlDbType.Bigint, cancellationToken);
+            }
+            await counts.CompleteAsync(cancellationToken);
         }
         // COPY: a recomputation writes a row per conversion, model and touch.
         await using (var copy = await connection.BeginBinaryImportAsync("""
@@ -55,6 +73,24 @@ public sealed class PostgresCreditStore(NpgsqlDataSource dataSource) : ICreditSt
         command.Parameters.AddWithValue("to", toMs);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await ChannelCreditTotals.ReadAllAsync(reader, cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<(string Channel, long Sessions)>> SessionsPerChannelAsync(string tenantId, long fromMs, long toMs,
+        CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("""
+            SELECT channel, SUM(sessions)::bigint FROM session_counts WHERE tenant_id = @tenant_id AND bucket >= @from AND bucket <= @to GROUP BY channel
+            """);
+        command.Parameters.AddWithValue("tenant_id", tenantId);
+        command.Parameters.AddWithValue("from", fromMs);
+        command.Parameters.AddWithValue("to", toMs);
+        var counts = new List<(string, long)>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            counts.Add((reader.GetString(0), reader.GetInt64(1)));
+        }
+        return counts;
     }
 
     public async Task<long> CountAsync(string tenantId, CancellationToken cancellationToken)

@@ -5,18 +5,37 @@ namespace Utmost.Attribution;
 
 public sealed class SqliteCreditStore(SqliteDatabase database) : ICreditStore
 {
-    public async Task ReplaceAsync(string tenantId, long fromMs, long toMs, IReadOnlyList<ConversionCredit> credits, CancellationToken cancellationToken)
+    public async Task ReplaceAsync(string tenantId, long fromMs, long toMs, IReadOnlyList<ConversionCredit> credits, IReadOnlyList<SessionCount> sessionCounts,
+        CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
-        await using (var delete = connection.CreateCommand())
+        foreach (var sql in new[]
         {
+            "DELETE FROM conversion_credits WHERE tenant_id = $tenant_id AND converted_at >= $from AND converted_at <= $to",
+            "DELETE FROM session_counts WHERE tenant_id = $tenant_id AND bucket >= $from AND bucket <= $to",
+        })
+        {
+            await using var delete = connection.CreateCommand();
             delete.Transaction = transaction;
-            delete.CommandText = "DELETE FROM conversion_credits WHERE tenant_id = $tenant_id AND converted_at >= $from AND converted_at <= $to";
+            delete.CommandText = sql;
             delete.Parameters.AddWithValue("$tenant_id", tenantId);
             delete.Parameters.AddWithValue("$from", fromMs);
             delete.Parameters.AddWithValue("$to", toMs);
             await delete.ExecuteNonQueryAsync(cancellationToken);
+        }
+        await using (var counts = connection.CreateCommand())
+        {
+            counts.Transaction = transaction;
+            counts.CommandText = "INSERT INTO session_counts (tenant_id, bucket, channel, sessions) VALUES ($tenant_id, $bucket, $channel, $sessions)";
+            counts.Parameters.AddWithValue("$tenant_id", tenantId);
+            var (bucket, channel, sessions) = (counts.Parameters.Add("$bucket", SqliteType.Integer), counts.Parameters.Add("$channel", SqliteType.Text),
+                counts.Parameters.Add("$sessions", SqliteType.Integer));
+            foreach (var count in sessionCounts)
+            {
+                (bucket.Value, channel.Value, sessions.Value) = (count.Bucket, count.Channel, count.Sessions);
+                await counts.ExecuteNonQueryAsync(cancellationToken);
+            }
         }
         await using var insert = connection.CreateCommand();
         insert.Transaction = transaction;
@@ -56,6 +75,26 @@ public sealed class SqliteCreditStore(SqliteDatabase database) : ICreditStore
         command.Parameters.AddWithValue("$to", toMs);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await ChannelCreditTotals.ReadAllAsync(reader, cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<(string Channel, long Sessions)>> SessionsPerChannelAsync(string tenantId, long fromMs, long toMs,
+        CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT channel, SUM(sessions) FROM session_counts WHERE tenant_id = $tenant_id AND bucket >= $from AND bucket <= $to GROUP BY channel
+            """;
+        command.Parameters.AddWithValue("$tenant_id", tenantId);
+        command.Parameters.AddWithValue("$from", fromMs);
+        command.Parameters.AddWithValue("$to", toMs);
+        var counts = new List<(string, long)>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            counts.Add((reader.GetString(0), reader.GetInt64(1)));
+        }
+        return counts;
     }
 
     public async Task<long> CountAsync(string tenantId, CancellationToken cancellationToken)

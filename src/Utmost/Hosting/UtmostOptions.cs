@@ -32,8 +32,8 @@ public sealed class UtmostOptions
         [Range(1, 365)]
         public int WindowDays { get; set; } = 30;
 
-        /// <summary>How often the stored credits of recent conversions are recomputed.</summary>
-        [Range(1, 1440)]
+        /// <summary>How often the stored credits of recent conversions are recomputed; 0 leaves it to the recompute API.</summary>
+        [Range(0, 1440)]
         public int RecomputeMinutes { get; set; } = 15;
 
         /// <summary>How far back each recomputation reaches: late events and identities change recent journeys.</summary>

@@ -169,18 +169,6 @@ public sealed class ClickHouseSessionStore(ClickHouseClient clickHouse) : ISessi
             """, cancellationToken);
     }
 
-    public async Task<IReadOnlyList<(string Channel, long Sessions)>> SessionsPerChannelAsync(long tenantKey, long fromMs, long toMs,
-        CancellationToken cancellationToken)
-    {
-        var rows = await clickHouse.QueryAsync($"""
-            SELECT channel, count() AS sessions FROM {Table} FINAL
-            WHERE tenant_key = {ClickHouseSql.Literal(tenantKey)} AND started_at >= {ClickHouseSql.Literal(fromMs)}
-              AND started_at <= {ClickHouseSql.Literal(toMs)} AND is_deleted = 0
-            GROUP BY channel
-            """, cancellationToken);
-        return rows.Select(r => (r.GetProperty("channel").GetString()!, r.GetProperty("sessions").GetInt64())).ToList();
-    }
-
     public async Task<IReadOnlyList<Session>> OfVisitorsAsync(long tenantKey, IReadOnlyCollection<string> visitorIds, CancellationToken cancellationToken)
     {
         if (visitorIds.Count == 0)
@@ -248,8 +236,16 @@ public sealed class ClickHouseSessionStore(ClickHouseClient clickHouse) : ISessi
         return rows.Select(r => r.GetProperty("visitor").GetString()!).ToList();
     }
 
-    private async Task<IReadOnlyList<Session>> QuerySessionsAsync(string sql, CancellationToken cancellationToken) =>
-        (await clickHouse.QueryAsync(sql, cancellationToken)).Select(r => SessionRows.ToSession(SessionRows.Row.Of(r))).ToList();
+    /// <summary>Sessions made as their rows arrive, as text: a month of a busy site's sessions is too much to hold as JSON first.</summary>
+    private async Task<IReadOnlyList<Session>> QuerySessionsAsync(string sql, CancellationToken cancellationToken)
+    {
+        var sessions = new List<Session>();
+        await foreach (var row in clickHouse.QueryTabSeparatedAsync(sql, cancellationToken))
+        {
+            sessions.Add(SessionRows.ToSession(SessionRows.Row.Of(row)));
+        }
+        return sessions;
+    }
 
     private static IEnumerable<(long TenantKey, VisitorKey[] Chunk)> Chunks(IReadOnlyDictionary<VisitorKey, long> visitors) =>
         visitors.Keys.GroupBy(v => v.TenantKey).SelectMany(g => g.Chunk(VisitorsPerQuery).Select(chunk => (g.Key, chunk)));

@@ -50,9 +50,6 @@ public interface ISessionStore
     /// <summary>Newest first.</summary>
     Task<IReadOnlyList<Session>> ListAsync(long tenantKey, SessionFilter filter, CancellationToken cancellationToken);
 
-    /// <summary>How many sessions began in each channel from <paramref name="fromMs"/> to <paramref name="toMs"/> (inclusive).</summary>
-    Task<IReadOnlyList<(string Channel, long Sessions)>> SessionsPerChannelAsync(long tenantKey, long fromMs, long toMs, CancellationToken cancellationToken);
-
     /// <summary>Every session of these visitors, oldest first.</summary>
     Task<IReadOnlyList<Session>> OfVisitorsAsync(long tenantKey, IReadOnlyCollection<string> visitorIds, CancellationToken cancellationToken);
 

@@ -54,6 +54,10 @@ public static class SessionRows
                 column => ordinals[column] is var i && IsNull(i) ? null : SQLitePCL.raw.sqlite3_column_int64(statement, i));
         }
 
+        public static Row Of(Storage.ClickHouse.TabSeparatedRow row) => new(
+            column => row[column],
+            column => row[column] is { } text ? long.Parse(text, System.Globalization.CultureInfo.InvariantCulture) : null);
+
         public static Row Of(JsonElement row) => new(
             column => row.GetProperty(column) is { ValueKind: JsonValueKind.String } value ? value.GetString() : null,
             column => row.GetProperty(column) is { ValueKind: JsonValueKind.Number } value ? value.GetInt64() : null);

@@ -169,26 +169,6 @@ public sealed class SqliteSessionStore(SqliteDatabase eventsFile, SessionsDataba
         return await ReadSessionsAsync(command, cancellationToken);
     }
 
-    public async Task<IReadOnlyList<(string Channel, long Sessions)>> SessionsPerChannelAsync(long tenantKey, long fromMs, long toMs,
-        CancellationToken cancellationToken)
-    {
-        await using var connection = await Sessions.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = """
-            SELECT channel, COUNT(*) FROM sessions WHERE tenant_key = $tenant_key AND started_at >= $from AND started_at <= $to GROUP BY channel
-            """;
-        command.Parameters.AddWithValue("$tenant_key", tenantKey);
-        command.Parameters.AddWithValue("$from", fromMs);
-        command.Parameters.AddWithValue("$to", toMs);
-        var counts = new List<(string, long)>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            counts.Add((reader.GetString(0), reader.GetInt64(1)));
-        }
-        return counts;
-    }
-
     public async Task<IReadOnlyList<Session>> OfVisitorsAsync(long tenantKey, IReadOnlyCollection<string> visitorIds, CancellationToken cancellationToken)
     {
         await using var connection = await Sessions.OpenAsync(cancellationToken);

@@ -57,6 +57,25 @@ public sealed class ClickHouseClientTests(ClickHouseServer server) : IClassFixtu
     }
 
     [BackendFact]
+    public async Task Every_tricky_string_and_null_comes_back_unchanged_as_tab_separated_text()
+    {
+        var client = Client("default");
+        // The literal text \N is a string, not a null; only a NULL is null.
+        string[] values = [.. Tricky, @"\N", "tab\there"];
+        var selects = values.Select((v, i) => $"SELECT {i} AS i, toNullable({ClickHouseSql.Literal(v)}) AS s")
+            .Append($"SELECT {values.Length} AS i, CAST(NULL AS Nullable(String)) AS s");
+
+        var rows = new List<(string? I, string? S)>();
+        await foreach (var row in client.QueryTabSeparatedAsync($"SELECT i, s FROM ({string.Join(" UNION ALL ", selects)}) ORDER BY i", CancellationToken.None))
+        {
+            rows.Add((row["i"], row["s"]));
+        }
+
+        Assert.Equal(values.Select((v, i) => ((string?)i.ToString(System.Globalization.CultureInfo.InvariantCulture), (string?)v))
+            .Append((values.Length.ToString(System.Globalization.CultureInfo.InvariantCulture), null)), rows);
+    }
+
+    [BackendFact]
     public async Task Rows_inserted_as_row_binary_come_back_unchanged()
     {
         var admin = Client("default");

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 
@@ -28,15 +29,69 @@ public sealed class ClickHouseClient(HttpClient http, ClickHouseConnection conne
     /// <summary>Runs a SELECT and returns its rows as JSON objects (64-bit integers as JSON numbers).</summary>
     public async Task<IReadOnlyList<JsonElement>> QueryAsync(string sql, CancellationToken cancellationToken)
     {
-        var statement = sql.TrimEnd().TrimEnd(';') + " FORMAT JSONEachRow";
-        using var response = await SendAsync(BuildUri(true, null), new StringContent(statement, Encoding.UTF8, "text/plain"), cancellationToken);
-        var text = await response.Content.ReadAsStringAsync(cancellationToken);
         var rows = new List<JsonElement>();
-        foreach (var line in text.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        await foreach (var row in QueryEachAsync(sql, cancellationToken))
         {
-            rows.Add(JsonElement.Parse(line));
+            rows.Add(row);
         }
         return rows;
+    }
+
+    /// <summary>
+    /// Runs a SELECT and hands over its rows one at a time as they arrive, so a result larger than memory would hold
+    /// as text (millions of sessions) is never held whole.
+    /// </summary>
+    public async IAsyncEnumerable<JsonElement> QueryEachAsync(string sql, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var statement = sql.TrimEnd().TrimEnd(';') + " FORMAT JSONEachRow";
+        using var response = await SendAsync(BuildUri(true, null), new StringContent(statement, Encoding.UTF8, "text/plain"), cancellationToken,
+            HttpCompletionOption.ResponseHeadersRead);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cancellationToken), Encoding.UTF8);
+        while (await reader.ReadLineAsync(cancellationToken) is { } line)
+        {
+            if (line.Length == 0)
+            {
+                continue;
+            }
+            JsonElement row;
+            try
+            {
+                row = JsonElement.Parse(line);
+            }
+            catch (JsonException)
+            {
+                // An error after the rows began (a memory limit, say) arrives as text in the body, not as a status.
+                throw new ClickHouseException($"ClickHouse failed while answering: {line.Trim()}");
+            }
+            yield return row;
+        }
+    }
+
+    /// <summary>
+    /// Runs a SELECT and hands over its rows as text, one at a time as they arrive, in ClickHouse's TabSeparated format:
+    /// values by position, no JSON to parse, for results of millions of rows.
+    /// </summary>
+    public async IAsyncEnumerable<TabSeparatedRow> QueryTabSeparatedAsync(string sql, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var statement = sql.TrimEnd().TrimEnd(';') + " FORMAT TabSeparatedWithNames";
+        using var response = await SendAsync(BuildUri(true, null), new StringContent(statement, Encoding.UTF8, "text/plain"), cancellationToken,
+            HttpCompletionOption.ResponseHeadersRead);
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cancellationToken), Encoding.UTF8);
+        if (await reader.ReadLineAsync(cancellationToken) is not { } header)
+        {
+            yield break;
+        }
+        var ordinals = header.Split('\t').Select((name, i) => (name, i)).ToDictionary(c => c.name, c => c.i, StringComparer.Ordinal);
+        while (await reader.ReadLineAsync(cancellationToken) is { } line)
+        {
+            var fields = line.Split('\t');
+            if (fields.Length != ordinals.Count)
+            {
+                // An error after the rows began arrives as text in the body, not as a status.
+                throw new ClickHouseException($"ClickHouse failed while answering: {line.Trim()}");
+            }
+            yield return new TabSeparatedRow(ordinals, Array.ConvertAll(fields, TabSeparatedRow.Unescape));
+        }
     }
 
     /// <summary>Inserts rows given as JSONEachRow (one JSON object per line); <paramref name="table"/> is a fixed name.</summary>
@@ -89,7 +144,8 @@ public sealed class ClickHouseClient(HttpClient http, ClickHouseConnection conne
         return new Uri(connection.Endpoint, "?" + string.Join("&", parameters));
     }
 
-    private async Task<HttpResponseMessage> SendAsync(Uri uri, HttpContent content, CancellationToken cancellationToken)
+    private async Task<HttpResponseMessage> SendAsync(Uri uri, HttpContent content, CancellationToken cancellationToken,
+        HttpCompletionOption completion = HttpCompletionOption.ResponseContentRead)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, uri) { Content = content };
         if (connection.User is not null)
@@ -101,7 +157,7 @@ public sealed class ClickHouseClient(HttpClient http, ClickHouseConnection conne
         HttpResponseMessage response;
         try
         {
-            response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken);
+            response = await http.SendAsync(request, completion, cancellationToken);
         }
         catch (HttpRequestException e)
         {
@@ -114,5 +170,46 @@ public sealed class ClickHouseClient(HttpClient http, ClickHouseConnection conne
             throw new ClickHouseException($"ClickHouse refused the statement ({(int)response.StatusCode}): {message.Trim()}", response.StatusCode);
         }
         return response;
+    }
+}
+
+/// <summary>A row of a TabSeparated answer: values by column name, null for ClickHouse's <c>\N</c>.</summary>
+public sealed class TabSeparatedRow(IReadOnlyDictionary<string, int> ordinals, string?[] values)
+{
+    public string? this[string column] => values[ordinals[column]];
+
+    /// <summary>A field as TabSeparated escapes it: backslash sequences for control characters and the backslash itself.</summary>
+    public static string? Unescape(string field)
+    {
+        if (field == "\\N")
+        {
+            return null;
+        }
+        var backslash = field.IndexOf('\\');
+        if (backslash < 0)
+        {
+            return field;
+        }
+        var text = new StringBuilder(field.Length);
+        text.Append(field, 0, backslash);
+        for (var i = backslash; i < field.Length; i++)
+        {
+            if (field[i] != '\\' || i + 1 == field.Length)
+            {
+                text.Append(field[i]);
+                continue;
+            }
+            text.Append(field[++i] switch
+            {
+                'b' => '\b',
+                'f' => '\f',
+                'r' => '\r',
+                'n' => '\n',
+                't' => '\t',
+                '0' => '\0',
+                var other => other,
+            });
+        }
+        return text.ToString();
     }
 }
