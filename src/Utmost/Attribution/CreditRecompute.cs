@@ -63,9 +63,13 @@ public sealed partial class CreditRecompute(AttributionDataSource source, ICredi
                 }
             }
         }
-        await store.ReplaceAsync(tenant.Id, fromMs, toMs, credits, data.SessionCounts, cancellationToken);
+        // In key order, the stores append to their indexes instead of inserting all over them.
+        await store.ReplaceAsync(tenant.Id, fromMs, toMs, credits.OrderBy(KeyOrder, StringComparer.Ordinal).ToList(), data.SessionCounts, cancellationToken);
         return data.Journeys.Count(j => j.Journey.Conversion is not null);
     }
+
+    private static string KeyOrder(ConversionCredit c) =>
+        string.Join('\u001f', c.Model, c.ConversionId, c.Channel, c.Campaign, c.Source, c.Medium);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
