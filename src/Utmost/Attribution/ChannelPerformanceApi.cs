@@ -32,8 +32,8 @@ public static class ChannelPerformanceApi
     public sealed record ChannelPerformanceResponse(string Model, DateTimeOffset Start, DateTimeOffset End, string Currency,
         int CostRowsInOtherCurrencies, IReadOnlyList<ChannelPerformance> Channels, ChannelPerformance Total);
 
-    public static async Task<Results<Ok<ChannelPerformanceResponse>, ValidationProblem>> Get(Caller caller, ICreditStore credits, ICostStore costs, ICampaignStore campaigns, TimeProvider clock, string? model, string? start,
-        string? end, CancellationToken cancellationToken)
+    public static async Task<Results<Ok<ChannelPerformanceResponse>, ValidationProblem>> Get(Caller caller, ICreditStore credits, ICostStore costs,
+        ICampaignStore campaigns, TimeProvider clock, string? model, string? start, string? end, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
         var chosen = AttributionModels.Default;
@@ -67,9 +67,22 @@ public static class ChannelPerformanceApi
             credited.Where(c => c.Channel == channel).Sum(c => c.ReturningOrders),
             credited.Where(c => c.Channel == channel && c.Currency == currency).Sum(c => c.ValueMicros)));
 
-        var rules = ChannelRulesJson.ChannelRulesOf(tenant);
+        var inCurrency = costRows.Where(r => r.Currency == currency).ToList();
+        var spend = SpendByChannel(inCurrency, tenantCampaigns, currency, ChannelRulesJson.ChannelRulesOf(tenant), fromMs, toMs);
+        var (rows, total) = ChannelPerformance.Of(activity, spend);
+        return TypedResults.Ok(new ChannelPerformanceResponse(AttributionModels.NameOf(chosen), Time(fromMs), Time(toMs), currency,
+            costRows.Count - inCurrency.Count, rows, total));
+    }
+
+    /// <summary>
+    /// What each channel cost: the daily rows, and a campaign's spent where no daily row covers it in the range, in
+    /// proportion to its days in the range. The rows are in <paramref name="currency"/>; so must a campaign's spent be.
+    /// </summary>
+    private static IReadOnlyCollection<ChannelSpend> SpendByChannel(IReadOnlyList<CostRow> rows, IReadOnlyList<Campaign> campaigns, string currency,
+        IReadOnlyList<ChannelRule> rules, long fromMs, long toMs)
+    {
         var spend = new Dictionary<string, ChannelSpend>(StringComparer.Ordinal);
-        void Spend(string channel, long micros, long? clicks, long? impressions)
+        void Add(string channel, long micros, long? clicks, long? impressions)
         {
             if (!spend.TryGetValue(channel, out var s))
             {
@@ -77,25 +90,19 @@ public static class ChannelPerformanceApi
             }
             s.Add(micros, clicks, impressions);
         }
-        var inCurrency = costRows.Where(r => r.Currency == currency).ToList();
-        foreach (var row in inCurrency)
+        foreach (var row in rows)
         {
-            Spend(CostChannel(row.Source, row.Medium, row.Campaign, tenantCampaigns, rules), row.CostMicros, row.Clicks, row.Impressions);
+            Add(CostChannel(row.Source, row.Medium, row.Campaign, campaigns, rules), row.CostMicros, row.Clicks, row.Impressions);
         }
-        // A campaign's spent counts where no daily row covers it in the range, in proportion to its days in the range.
-        var campaignsWithRows = inCurrency.Where(r => r.Campaign is not null).Select(r => r.Campaign!).ToHashSet(StringComparer.OrdinalIgnoreCase);
-        foreach (var campaign in tenantCampaigns.Where(c => c.Spent > 0 && c.Currency == currency
-                     && !(c.UtmCampaign is { } utm && campaignsWithRows.Contains(utm))))
+        var campaignsWithRows = rows.Where(r => r.Campaign is not null).Select(r => r.Campaign!).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        foreach (var campaign in campaigns.Where(c => c.Spent > 0 && c.Currency == currency && !(c.UtmCampaign is { } utm && campaignsWithRows.Contains(utm))))
         {
             if (SpentInRange(campaign, fromMs, toMs) is { } micros and > 0)
             {
-                Spend(CostChannel(campaign.UtmSource, campaign.UtmMedium, campaign.UtmCampaign, [], rules), micros, null, null);
+                Add(CostChannel(campaign.UtmSource, campaign.UtmMedium, campaign.UtmCampaign, [], rules), micros, null, null);
             }
         }
-
-        var (rows, total) = ChannelPerformance.Of(activity, spend.Values);
-        return TypedResults.Ok(new ChannelPerformanceResponse(AttributionModels.NameOf(chosen), Time(fromMs), Time(toMs), currency,
-            costRows.Count - inCurrency.Count, rows, total));
+        return spend.Values;
     }
 
     /// <summary>
