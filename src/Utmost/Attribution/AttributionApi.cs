@@ -85,11 +85,7 @@ public static class AttributionApi
         CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
-        var chosen = AttributionModels.Default;
-        if (model is not null && !AttributionModels.TryParse(model, out chosen))
-        {
-            errors.Add("model", $"must be one of: {string.Join(", ", AttributionModels.ValidNames)}");
-        }
+        var chosen = ParseModel(model, errors);
         var query = ParseQuery(caller.Tenant, clock, date_from, date_to, window_days, group_by, channel, errors);
         if (!errors.IsEmpty)
         {
@@ -136,7 +132,7 @@ public static class AttributionApi
         var paths = data.Paths(query.Grouping, query.Window).ToList();
         var options = new AttributionOptions { Window = query.Window };
         var credits = chosen.Select(m => Attributor.Attribute(m, paths, options)).ToList();
-        var byModel = chosen.Select((m, i) => (m, i)).ToDictionary(x => x.m, x => credits[x.i].ToDictionary(c => c.Channel));
+        var byModel = chosen.Zip(credits).ToDictionary(x => x.First, x => x.Second.ToDictionary(c => c.Channel));
         // Rows in the order of the first model's credit, then any key only other models credit.
         var keys = credits.SelectMany(list => list.Select(c => c.Channel)).Distinct().ToList();
         var rows = keys
@@ -166,6 +162,17 @@ public static class AttributionApi
             grouping = match.Grouping;
         }
         return new Query(fromMs, toMs, TimeSpan.FromDays(days), grouping, QueryParameters.Text(channel, "channel", errors));
+    }
+
+    /// <summary>The <c>model</c> parameter: the default when absent; a 400 listing the valid names when unknown.</summary>
+    public static AttributionModel ParseModel(string? model, ValidationErrors errors)
+    {
+        var chosen = AttributionModels.Default;
+        if (model is not null && !AttributionModels.TryParse(model, out chosen))
+        {
+            errors.Add("model", $"must be one of: {string.Join(", ", AttributionModels.ValidNames)}");
+        }
+        return chosen;
     }
 
     /// <summary>A date range as the reports take it: both ends inclusive; without dates, the 30 days up to now.</summary>

@@ -27,14 +27,17 @@ public sealed record AttributionKey(string Channel, string? Campaign = null, str
         var parts = encoded.Split('\u001f');
         return parts.Length == 4
             ? new AttributionKey(parts[0], Empty(parts[1]), Empty(parts[2]), Empty(parts[3]))
-            : Of(new Touchpoint("", "", 0, encoded, null, null, null, null, "", null), grouping);
+            : Grouped(encoded, null, null, null, grouping);
     }
 
-    public static AttributionKey Of(Touchpoint touch, AttributionGrouping grouping) => grouping switch
+    public static AttributionKey Of(Touchpoint touch, AttributionGrouping grouping) =>
+        Grouped(touch.Channel, touch.Campaign, touch.Source, touch.Medium, grouping);
+
+    private static AttributionKey Grouped(string channel, string? campaign, string? source, string? medium, AttributionGrouping grouping) => grouping switch
     {
-        AttributionGrouping.Campaign => new AttributionKey(touch.Channel, Campaign: touch.Campaign ?? NotSet),
-        AttributionGrouping.SourceMedium => new AttributionKey(touch.Channel, Source: touch.Source ?? NotSet, Medium: touch.Medium ?? NotSet),
-        _ => new AttributionKey(touch.Channel),
+        AttributionGrouping.Campaign => new AttributionKey(channel, Campaign: campaign ?? NotSet),
+        AttributionGrouping.SourceMedium => new AttributionKey(channel, Source: source ?? NotSet, Medium: medium ?? NotSet),
+        _ => new AttributionKey(channel),
     };
 
     /// <summary>Everything the touch carried: what persisted credits are stored by.</summary>

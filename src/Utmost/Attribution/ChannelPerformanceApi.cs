@@ -36,11 +36,7 @@ public static class ChannelPerformanceApi
         ICampaignStore campaigns, TimeProvider clock, string? model, string? start, string? end, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
-        var chosen = AttributionModels.Default;
-        if (model is not null && !AttributionModels.TryParse(model, out chosen))
-        {
-            errors.Add("model", $"must be one of: {string.Join(", ", AttributionModels.ValidNames)}");
-        }
+        var chosen = AttributionApi.ParseModel(model, errors);
         var tenant = caller.Tenant;
         var (fromMs, toMs) = AttributionApi.ParseRange(tenant, clock, start, end, errors, "start", "end");
         if (!errors.IsEmpty)

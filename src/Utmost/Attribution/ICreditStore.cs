@@ -25,6 +25,20 @@ public sealed record ChannelCreditTotals(string Channel, string Currency, double
     }
 }
 
+/// <summary>Reads rows of (channel, sessions), as every store selects the stored session counts.</summary>
+public static class SessionCountRows
+{
+    public static async Task<IReadOnlyList<(string Channel, long Sessions)>> ReadAllAsync(DbDataReader reader, CancellationToken cancellationToken)
+    {
+        var counts = new List<(string, long)>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            counts.Add((reader.GetString(0), reader.GetInt64(1)));
+        }
+        return counts;
+    }
+}
+
 /// <summary>
 /// Persisted per-conversion attribution, and the session counts it is read with, in the operational store; every
 /// call is scoped to one tenant.

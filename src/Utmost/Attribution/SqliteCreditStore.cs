@@ -88,13 +88,8 @@ public sealed class SqliteCreditStore(SqliteDatabase database) : ICreditStore
         command.Parameters.AddWithValue("$tenant_id", tenantId);
         command.Parameters.AddWithValue("$from", fromMs);
         command.Parameters.AddWithValue("$to", toMs);
-        var counts = new List<(string, long)>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            counts.Add((reader.GetString(0), reader.GetInt64(1)));
-        }
-        return counts;
+        return await SessionCountRows.ReadAllAsync(reader, cancellationToken);
     }
 
     public async Task<long> CountAsync(string tenantId, CancellationToken cancellationToken)

@@ -26,45 +26,34 @@ public sealed class ClickHouseClient(HttpClient http, ClickHouseConnection conne
         using var response = await SendAsync(BuildUri(useDatabase, null), new StringContent(sql, Encoding.UTF8, "text/plain"), cancellationToken);
     }
 
-    /// <summary>Runs a SELECT and returns its rows as JSON objects (64-bit integers as JSON numbers).</summary>
-    public async Task<IReadOnlyList<JsonElement>> QueryAsync(string sql, CancellationToken cancellationToken)
-    {
-        var rows = new List<JsonElement>();
-        await foreach (var row in QueryEachAsync(sql, cancellationToken))
-        {
-            rows.Add(row);
-        }
-        return rows;
-    }
-
     /// <summary>
-    /// Runs a SELECT and hands over its rows one at a time as they arrive, so a result larger than memory would hold
-    /// as text (millions of sessions) is never held whole.
+    /// Runs a SELECT and returns its rows as JSON objects (64-bit integers as JSON numbers). The answer is read line by
+    /// line as it arrives, never held whole as one string.
     /// </summary>
-    public async IAsyncEnumerable<JsonElement> QueryEachAsync(string sql, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<JsonElement>> QueryAsync(string sql, CancellationToken cancellationToken)
     {
         var statement = sql.TrimEnd().TrimEnd(';') + " FORMAT JSONEachRow";
         using var response = await SendAsync(BuildUri(true, null), new StringContent(statement, Encoding.UTF8, "text/plain"), cancellationToken,
             HttpCompletionOption.ResponseHeadersRead);
         using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cancellationToken), Encoding.UTF8);
+        var rows = new List<JsonElement>();
         while (await reader.ReadLineAsync(cancellationToken) is { } line)
         {
             if (line.Length == 0)
             {
                 continue;
             }
-            JsonElement row;
             try
             {
-                row = JsonElement.Parse(line);
+                rows.Add(JsonElement.Parse(line));
             }
             catch (JsonException)
             {
                 // An error after the rows began (a memory limit, say) arrives as text in the body, not as a status.
                 throw new ClickHouseException($"ClickHouse failed while answering: {line.Trim()}");
             }
-            yield return row;
         }
+        return rows;
     }
 
     /// <summary>
