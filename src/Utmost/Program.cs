@@ -8,6 +8,7 @@ using Utmost.Events;
 using Utmost.Hosting;
 using Utmost.Identity;
 using Utmost.Ingestion;
+using Utmost.Query;
 using Utmost.Metrics;
 using Utmost.Sessions;
 using Utmost.Tenancy;
@@ -43,6 +44,7 @@ public static partial class Program
         app.MapCostsApi();
         app.MapAttributionApi();
         app.MapChannelPerformanceApi();
+        app.MapQueryApi();
         return app;
     }
 }

@@ -140,6 +140,40 @@ public static class QueryFilters
         }
     }
 
+    public static string NameOf(FilterOperator op) => Operators.First(o => o.Operator == op).Name;
+
+    /// <summary>The filter as the request wrote it (normalised): what a response echoes.</summary>
+    public static object ToJson(QueryFilter filter) => filter switch
+    {
+        FilterCondition c => new object[] { NameOf(c.Operator), c.Dimension.Name, c.Values },
+        FilterAll all => new object[] { "and", all.Filters.Select(ToJson).ToArray() },
+        FilterAny any => new object[] { "or", any.Filters.Select(ToJson).ToArray() },
+        FilterNot not => new object[] { "not", ToJson(not.Filter) },
+        _ => throw new ArgumentOutOfRangeException(nameof(filter)),
+    };
+
+    /// <summary>
+    /// Whether a row meets the filter, given its value of each dimension (null when it has none), with the meaning the
+    /// SQL gives it: a missing value meets no positive condition and every negative one.
+    /// </summary>
+    public static bool Matches(QueryFilter filter, Func<Dimension, string?> valueOf) => filter switch
+    {
+        FilterAll all => all.Filters.All(f => Matches(f, valueOf)),
+        FilterAny any => any.Filters.Any(f => Matches(f, valueOf)),
+        FilterNot not => !Matches(not.Filter, valueOf),
+        FilterCondition c => c.Operator is FilterOperator.Is or FilterOperator.Contains or FilterOperator.Matches
+            ? Positive(c, valueOf(c.Dimension))
+            : !Positive(c, valueOf(c.Dimension)),
+        _ => throw new ArgumentOutOfRangeException(nameof(filter)),
+    };
+
+    private static bool Positive(FilterCondition c, string? value) => value is not null && c.Operator switch
+    {
+        FilterOperator.Is or FilterOperator.IsNot => c.Values.Contains(value, StringComparer.Ordinal),
+        FilterOperator.Contains or FilterOperator.ContainsNot => c.Values.Any(v => value.Contains(v, StringComparison.Ordinal)),
+        _ => c.Values.Any(p => Regex.IsMatch(value, p, RegexOptions.NonBacktracking | RegexOptions.CultureInvariant, PatternTimeout)),
+    };
+
     private static QueryFilter? Fail(ValidationErrors errors, string path, string message)
     {
         errors.Add(path, message);

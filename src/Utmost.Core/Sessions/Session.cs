@@ -113,5 +113,16 @@ public sealed record Session
     public string? Currency { get; init; }
     public string? OrderId { get; init; }
 
+    /// <summary>What the session's conversions were worth (an order once), in the currency of the first with a value; others are left out.</summary>
+    public long RevenueMicros { get; init; }
+
+    public string? RevenueCurrency { get; init; }
+
+    /// <summary>The conversions <see cref="RevenueMicros"/> adds up: what an average order value divides by.</summary>
+    public int Orders { get; init; }
+
+    /// <summary>The session's <c>lead_created</c> events.</summary>
+    public int Leads { get; init; }
+
     public long DurationMs => EndedAt - StartedAt;
 }

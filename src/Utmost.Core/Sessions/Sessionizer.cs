@@ -110,6 +110,10 @@ public sealed class SessionState(long tenantKey, string visitorId, SessionEvent 
     private int _pageViews;
     private int _events;
     private int _conversions;
+    private int _leads;
+    private int _valuedConversions;
+    private long _revenueMicros;
+    private string? _revenueCurrency;
     private (string Type, long? Value, string? Currency, string? OrderId)? _firstConversion;
 
     /// <summary>
@@ -141,11 +145,21 @@ public sealed class SessionState(long tenantKey, string visitorId, SessionEvent 
         {
             _userId = e.UserId;
         }
+        if (e.EventType == Events.EventTypes.LeadCreated)
+        {
+            _leads++;
+        }
         // An order counts once in a session however often it is sent (journeys count it once per person).
         if (Goal.FirstMatch(goals, e.EventType, e.PropertiesJson) is { } goal && (e.OrderId is null || (_orders ??= new(StringComparer.Ordinal)).Add(e.OrderId)))
         {
             _conversions++;
             _firstConversion ??= (goal.Name, e.RevenueMicros, e.RevenueMicros is null ? null : e.Currency, e.OrderId);
+            // The session's currency is that of its first conversion with a value; values in others cannot be added.
+            if (e.RevenueMicros is { } value && (_revenueCurrency ??= e.Currency) == e.Currency)
+            {
+                _revenueMicros += value;
+                _valuedConversions++;
+            }
         }
     }
 
@@ -186,6 +200,10 @@ public sealed class SessionState(long tenantKey, string visitorId, SessionEvent 
             ConversionValueMicros = _firstConversion?.Value,
             Currency = _firstConversion?.Currency,
             OrderId = _firstConversion?.OrderId,
+            RevenueMicros = _revenueMicros,
+            RevenueCurrency = _revenueCurrency,
+            Orders = _valuedConversions,
+            Leads = _leads,
         };
     }
 }

@@ -62,10 +62,15 @@ public static class EventsApi
     }
 
     public static async Task<Results<NoContent, ProblemHttpResult>> Delete(
-        Caller caller, IEventStore store, SessionBuilder sessions, TimeProvider clock, string event_id, CancellationToken cancellationToken)
+        Caller caller, IEventStore store, SessionBuilder sessions, Query.AnalyticsCache analyticsCache, TimeProvider clock, string event_id,
+        CancellationToken cancellationToken)
     {
         var found = await store.GetAsync(caller.Tenant, event_id, cancellationToken);
         var deleted = found is not null && await store.SoftDeleteAsync(caller.Tenant, event_id, clock.GetUtcNow().ToUnixTimeMilliseconds(), cancellationToken);
+        if (deleted)
+        {
+            analyticsCache.Changed(caller.Tenant.Key);
+        }
         if (deleted && found!.VisitorId is { } visitor)
         {
             // The visitor's sessions from that event on are built again without it.

@@ -55,14 +55,18 @@ public static class StorageRegistration
             services.AddSingleton<IEventStore, SqliteEventStore>();
             services.AddSingleton<IMarketingAnalytics, SqliteMarketingAnalytics>();
             services.AddSingleton<ISessionStore, SqliteSessionStore>();
+            services.AddSingleton<Query.IQueryEngine, Query.SqliteQueryEngine>();
         }
         services.AddSingleton(provider => new SessionBuilder(provider.GetRequiredService<SqliteDatabase>(),
             provider.GetRequiredService<SessionsDatabase>(), provider.GetRequiredService<ISessionStore>(),
             provider.GetRequiredService<ISessionBuildLock>(), provider.GetRequiredService<TenantDirectory>(),
             provider.GetRequiredService<IOptions<UtmostOptions>>(), provider.GetRequiredService<SessionFeed>(),
-            provider.GetRequiredService<ILogger<SessionBuilder>>(), provider.GetService<ClickHouseShipper>()));
+            provider.GetRequiredService<ILogger<SessionBuilder>>(), provider.GetService<ClickHouseShipper>(),
+            provider.GetRequiredService<Query.AnalyticsCache>()));
         services.AddHostedService(provider => provider.GetRequiredService<SessionBuilder>());
         services.AddSingleton<AttributionDataSource>();
+        services.AddSingleton<Query.AnalyticsCache>();
+        services.AddSingleton<Query.QueryRunner>();
         services.AddSingleton<CreditRecompute>();
         services.AddHostedService(provider => provider.GetRequiredService<CreditRecompute>());
 
@@ -145,6 +149,7 @@ public static class StorageRegistration
         services.AddSingleton<IEventStore, ClickHouseEventStore>();
         services.AddSingleton<IMarketingAnalytics, ClickHouseMarketingAnalytics>();
         services.AddSingleton<ISessionStore, ClickHouseSessionStore>();
+        services.AddSingleton<Query.IQueryEngine, Query.ClickHouseQueryEngine>();
     }
 
     /// <summary>Runs every configured engine's migrations; an unreachable engine is named with its setting.</summary>

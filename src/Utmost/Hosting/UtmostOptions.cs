@@ -26,6 +26,19 @@ public sealed class UtmostOptions
 
     public AttributionSettings Attribution { get; set; } = new();
 
+    public QuerySettings Query { get; set; } = new();
+
+    public sealed class QuerySettings
+    {
+        /// <summary>How long one analytics query may run before it is stopped with a 503.</summary>
+        [Range(1, 600)]
+        public int TimeoutSeconds { get; set; } = 15;
+
+        /// <summary>How long an answer is served again to the same tenant's same query, unless new events came in first (0 turns it off).</summary>
+        [Range(0, 3600)]
+        public int CacheSeconds { get; set; } = 10;
+    }
+
     public sealed class AttributionSettings
     {
         /// <summary>Lookback before each conversion for the stored credits (Glamlink's ATTRIBUTION_WINDOW_DAYS).</summary>

@@ -9,7 +9,7 @@ namespace Utmost.Ingestion;
 /// in a single transaction and completes each request only after that transaction has committed.
 /// Throughput comes from sharing the commit (and its fsync), never from acknowledging early.
 /// </summary>
-public sealed partial class EventWriter(IEventStore store, ILogger<EventWriter> logger) : BackgroundService
+public sealed partial class EventWriter(IEventStore store, ILogger<EventWriter> logger, Query.AnalyticsCache? analyticsCache = null) : BackgroundService
 {
     /// <summary>Events per transaction at most: keeps one commit's latency bounded under heavy load.</summary>
     private const int MaxEventsPerCommit = 20_000;
@@ -71,6 +71,7 @@ public sealed partial class EventWriter(IEventStore store, ILogger<EventWriter> 
         try
         {
             var results = await store.AppendAsync(events, CancellationToken.None);
+            analyticsCache?.Changed(events.Select(e => e.TenantKey));
             var offset = 0;
             foreach (var pending in batch)
             {

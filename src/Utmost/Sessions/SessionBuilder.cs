@@ -35,7 +35,8 @@ namespace Utmost.Sessions;
 /// <param name="sessionsFile">Where the builder keeps its watermark and queued touches (and, without ClickHouse, the sessions).</param>
 public sealed partial class SessionBuilder(
     SqliteDatabase local, SessionsDatabase sessionsFile, ISessionStore store, ISessionBuildLock buildLock, TenantDirectory tenants,
-    IOptions<UtmostOptions> options, SessionFeed feed, ILogger<SessionBuilder> logger, ClickHouseShipper? shipper) : BackgroundService
+    IOptions<UtmostOptions> options, SessionFeed feed, ILogger<SessionBuilder> logger, ClickHouseShipper? shipper,
+    Query.AnalyticsCache? analyticsCache = null) : BackgroundService
 {
     private const int BatchRows = 20_000;
     /// <summary>The name of the builder's watermark in builder_state: the rowid of the last local event built.</summary>
@@ -186,7 +187,7 @@ public sealed partial class SessionBuilder(
             {
                 // The watermark stays: open sessions are not written yet.
                 var (from, ended) = _pending.TakeEnded();
-                await store.ReplaceAsync(from, ended, version: 0, cancellationToken);
+                await ReplaceAsync(from, ended, version: 0, cancellationToken);
                 _lastEndedWrite = Environment.TickCount64;
             }
             Interlocked.Exchange(ref _backlog, ceiling - last);
@@ -328,7 +329,7 @@ public sealed partial class SessionBuilder(
         {
             // Shared storage: written under this build's lease and version, before another instance may build.
             closed.AddRange(changed.Select(v => _open[v].ToSession()));
-            await store.ReplaceAsync(from, closed, lease.Version, cancellationToken);
+            await ReplaceAsync(from, closed, lease.Version, cancellationToken);
         }
         if (_open.Count > MaxOpenSessions)
         {
@@ -392,17 +393,25 @@ public sealed partial class SessionBuilder(
         var (from, sessions) = _pending.Take(visitors, _open);
         if (from.Count > 0 || sessions.Count > 0)
         {
-            await store.ReplaceAsync(from, sessions, version: 0, cancellationToken);
+            await ReplaceAsync(from, sessions, version: 0, cancellationToken);
         }
     }
 
     /// <summary>Writes what was built, then moves the watermark (and drops the touches done) to where the building got.</summary>
+    /// <summary>Stores the sessions, and tells the analytics cache their tenants' answers are out of date.</summary>
+    private async Task ReplaceAsync(IReadOnlyDictionary<VisitorKey, long> from, IReadOnlyList<Session> sessions, long version,
+        CancellationToken cancellationToken)
+    {
+        await store.ReplaceAsync(from, sessions, version, cancellationToken);
+        analyticsCache?.Changed(from.Keys.Select(v => v.TenantKey).Concat(sessions.Select(s => s.TenantKey)));
+    }
+
     private async Task WriteAsync(SqliteConnection connection, CancellationToken cancellationToken)
     {
         var (from, sessions) = _pending.Take(null, _open);
         if (from.Count > 0 || sessions.Count > 0)
         {
-            await store.ReplaceAsync(from, sessions, version: 0, cancellationToken);
+            await ReplaceAsync(from, sessions, version: 0, cancellationToken);
         }
         if ((_builtUpTo, _touchesUpTo) == _written)
         {

@@ -16,7 +16,8 @@ public static class SessionRows
     public const string SessionColumns = """
         tenant_key, visitor_id, session_id, started_at, ended_at, traffic_key, channel, lead_source, source, medium, campaign, content,
         term, click_id, referrer, referrer_domain, landing_page, exit_page, first_event_type, device_type, browser, os, user_id,
-        page_views, events, conversions, conversion_type, conversion_value_micros, currency, order_id
+        page_views, events, conversions, conversion_type, conversion_value_micros, currency, order_id, revenue_micros, revenue_currency,
+        orders, leads
         """;
 
     public static readonly string[] SessionColumnNames = SessionColumns.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
@@ -121,6 +122,10 @@ public static class SessionRows
         ConversionValueMicros = r.Number("conversion_value_micros"),
         Currency = r.Text("currency"),
         OrderId = r.Text("order_id"),
+        RevenueMicros = r.Long("revenue_micros"),
+        RevenueCurrency = r.Text("revenue_currency"),
+        Orders = (int)r.Long("orders"),
+        Leads = (int)r.Long("leads"),
     };
 
     /// <summary>A session's values in <see cref="SessionColumnNames"/> order: strings, longs or null.</summary>
@@ -129,6 +134,6 @@ public static class SessionRows
         s.TenantKey, s.VisitorId, s.SessionId, s.StartedAt, s.EndedAt, s.TrafficKey, s.Channel, s.LeadSource, s.Source, s.Medium,
         s.Campaign, s.Content, s.Term, s.ClickId, s.Referrer, s.ReferrerDomain, s.LandingPage, s.ExitPage, s.FirstEventType,
         s.DeviceType, s.Browser, s.Os, s.UserId, (long)s.PageViews, (long)s.Events, (long)s.Conversions, s.ConversionType,
-        s.ConversionValueMicros, s.Currency, s.OrderId,
+        s.ConversionValueMicros, s.Currency, s.OrderId, s.RevenueMicros, s.RevenueCurrency, (long)s.Orders, (long)s.Leads,
     ];
 }

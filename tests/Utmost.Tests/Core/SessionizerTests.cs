@@ -110,6 +110,24 @@ public sealed class SessionizerTests
     }
 
     [Fact]
+    public void Revenue_adds_each_order_once_in_the_first_valued_currency_and_leads_are_counted()
+    {
+        var sessions = Split(
+            At(0),
+            At(1, type: EventTypes.LeadCreated),
+            At(2, type: "purchase", orderId: "o-1", revenueMicros: 20_000_000),
+            At(3, type: "purchase", orderId: "o-1", revenueMicros: 20_000_000),
+            At(4, type: "purchase", orderId: "o-2", revenueMicros: 5_500_000),
+            At(5, type: "purchase", orderId: "o-3", revenueMicros: 7_000_000) with { Currency = "USD" },
+            At(6, type: "purchase", orderId: "o-4"));
+
+        var s = Assert.Single(sessions);
+        Assert.Equal((25_500_000L, "EUR", 2), (s.RevenueMicros, s.RevenueCurrency, s.Orders));
+        Assert.Equal(4, s.Conversions);
+        Assert.Equal(1, s.Leads);
+    }
+
+    [Fact]
     public void An_internal_referrer_gives_no_referrer_domain()
     {
         var s = Assert.Single(Split(At(0, page: "https://shop.example/b", referrer: "https://www.shop.example/a")));

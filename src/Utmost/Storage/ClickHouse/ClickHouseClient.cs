@@ -30,10 +30,11 @@ public sealed class ClickHouseClient(HttpClient http, ClickHouseConnection conne
     /// Runs a SELECT and returns its rows as JSON objects (64-bit integers as JSON numbers). The answer is read line by
     /// line as it arrives, never held whole as one string.
     /// </summary>
-    public async Task<IReadOnlyList<JsonElement>> QueryAsync(string sql, CancellationToken cancellationToken)
+    /// <param name="maxExecutionSeconds">When given, ClickHouse stops the query after this long (TIMEOUT_EXCEEDED).</param>
+    public async Task<IReadOnlyList<JsonElement>> QueryAsync(string sql, CancellationToken cancellationToken, int? maxExecutionSeconds = null)
     {
         var statement = sql.TrimEnd().TrimEnd(';') + " FORMAT JSONEachRow";
-        using var response = await SendAsync(BuildUri(true, null), new StringContent(statement, Encoding.UTF8, "text/plain"), cancellationToken,
+        using var response = await SendAsync(BuildUri(true, null, maxExecutionSeconds), new StringContent(statement, Encoding.UTF8, "text/plain"), cancellationToken,
             HttpCompletionOption.ResponseHeadersRead);
         using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cancellationToken), Encoding.UTF8);
         var rows = new List<JsonElement>();
@@ -112,7 +113,7 @@ public sealed class ClickHouseClient(HttpClient http, ClickHouseConnection conne
         }
     }
 
-    private Uri BuildUri(bool useDatabase, string? query)
+    private Uri BuildUri(bool useDatabase, string? query, int? maxExecutionSeconds = null)
     {
         var parameters = new List<string>
         {
@@ -125,6 +126,10 @@ public sealed class ClickHouseClient(HttpClient http, ClickHouseConnection conne
         if (useDatabase)
         {
             parameters.Add("database=" + Uri.EscapeDataString(connection.Database));
+        }
+        if (maxExecutionSeconds is { } seconds)
+        {
+            parameters.Add("max_execution_time=" + seconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
         if (query is not null)
         {

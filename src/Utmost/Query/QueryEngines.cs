@@ -1,0 +1,238 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Microsoft.Data.Sqlite;
+using Utmost.Core.Query;
+using Utmost.Events;
+using Utmost.Sessions;
+using Utmost.Storage.ClickHouse;
+using Utmost.Storage.Sqlite;
+
+namespace Utmost.Query;
+
+/// <summary>Runs the query model's statements on one engine; rows come back as longs, doubles, strings and nulls.</summary>
+public interface IQueryEngine
+{
+    QueryDialect NewDialect();
+
+    /// <param name="timeout">How long the database may work on it; past that it stops and <see cref="TimeoutException"/> is thrown.</param>
+    Task<IReadOnlyList<object?[]>> RunAsync(QueryStatement statement, TimeSpan timeout, CancellationToken cancellationToken);
+}
+
+/// <summary>The embedded engine: sessions in sessions.db, events in utmost.db, the two attached for queries that join them.</summary>
+public sealed class SqliteQueryEngine(SqliteDatabase events, SessionsDatabase sessions) : IQueryEngine
+{
+    public QueryDialect NewDialect() => new SqliteQueryDialect();
+
+    public async Task<IReadOnlyList<object?[]>> RunAsync(QueryStatement statement, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(timeout);
+        try
+        {
+            await using var connection = await OpenAsync(statement.Source, deadline.Token);
+            SqliteQueryDialect.AddFunctions(connection);
+            await using var command = connection.CreateCommand();
+            command.CommandText = statement.Sql;
+            foreach (var (name, value) in statement.Parameters)
+            {
+                command.Parameters.AddWithValue(name, value);
+            }
+            var rows = new List<object?[]>();
+            await using var reader = await command.ExecuteReaderAsync(deadline.Token);
+            while (await reader.ReadAsync(deadline.Token))
+            {
+                var row = new object?[reader.FieldCount];
+                for (var i = 0; i < row.Length; i++)
+                {
+                    row[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
+                }
+                rows.Add(row);
+            }
+            return rows;
+        }
+        catch (Exception e) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested
+            && e is OperationCanceledException or SqliteException)
+        {
+            throw new TimeoutException($"The query ran longer than {timeout.TotalSeconds:0.#} s", e);
+        }
+    }
+
+    private async Task<SqliteConnection> OpenAsync(QuerySource source, CancellationToken cancellationToken)
+    {
+        if (source == QuerySource.Sessions)
+        {
+            return await sessions.Database.OpenAsync(cancellationToken);
+        }
+        if (source == QuerySource.Events)
+        {
+            return await events.OpenAsync(cancellationToken);
+        }
+        // A connection of its own, never pooled, so the attached file goes with it.
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder(events.ConnectionString) { Pooling = false }.ToString());
+        await connection.OpenAsync(cancellationToken);
+        await using var attach = connection.CreateCommand();
+        attach.CommandText = "PRAGMA busy_timeout = 30000; ATTACH DATABASE $path AS visits;";
+        attach.Parameters.AddWithValue("$path", sessions.Database.Path);
+        await attach.ExecuteNonQueryAsync(cancellationToken);
+        return connection;
+    }
+}
+
+public sealed class SqliteQueryDialect : QueryDialect
+{
+    private const string MatchesFunction = "utmost_matches";
+
+    public override string Value(string text) => Add(text);
+
+    public override string Value(long number) => Add(number);
+
+    private string Add(object value)
+    {
+        var name = "$p" + Parameters.Count.ToString(CultureInfo.InvariantCulture);
+        Parameters.Add((name, value));
+        return name;
+    }
+
+    public override string CountDistinct(string expression) => $"COUNT(DISTINCT {expression})";
+
+    public override string Contains(string expression, string needle) => $"instr({expression}, {needle}) > 0";
+
+    public override string Matches(string expression, string pattern) => $"{MatchesFunction}({expression}, {pattern})";
+
+    public override string Property(string propertiesColumn, string key)
+    {
+        var path = Value("$.\"" + key + "\"");
+        // ->> gives a string's text; -> gives numbers and booleans as written in the JSON.
+        return $"(CASE json_type({propertiesColumn}, {path}) WHEN 'text' THEN {propertiesColumn} ->> {path} WHEN 'null' THEN NULL "
+            + $"ELSE {propertiesColumn} -> {path} END)";
+    }
+
+    public override string Month(string localMs) => $"CAST(strftime('%Y%m', ({localMs}) / 1000, 'unixepoch') AS INTEGER)";
+
+    public override string SessionsFrom(long tenantKey, long fromMs, long toMs) =>
+        $"FROM sessions WHERE tenant_key = {Value(tenantKey)} AND started_at >= {Value(fromMs)} AND started_at < {Value(toMs)}";
+
+    public override string EventsFrom(long tenantKey, long fromMs, long toMs) =>
+        $"FROM marketing_events WHERE tenant_key = {Value(tenantKey)} AND created_at >= {Value(fromMs)} AND created_at < {Value(toMs)} " +
+        "AND deleted_at IS NULL AND is_bot = 0";
+
+    public override string EventsWithSessionsFrom(long tenantKey, long fromMs, long toMs, long lookbackMs, IReadOnlyList<string> eventColumns,
+        IReadOnlyList<string> visitColumns) => $"""
+        FROM marketing_events AS e JOIN visits.sessions AS s
+          ON s.tenant_key = e.tenant_key AND s.visitor_id = e.visitor_id AND s.started_at <= e.created_at AND s.ended_at >= e.created_at
+             AND s.started_at >= {Value(fromMs - lookbackMs)}
+        WHERE e.tenant_key = {Value(tenantKey)} AND e.created_at >= {Value(fromMs)} AND e.created_at < {Value(toMs)}
+          AND e.deleted_at IS NULL AND e.is_bot = 0
+        """;
+
+    public override string EventColumn(string column, bool joined) => joined ? "e." + column : column;
+
+    public override string VisitColumn(string column, bool joined) => "s." + column;
+
+    private static readonly ConcurrentDictionary<string, Regex> Patterns = new(StringComparer.Ordinal);
+
+    /// <summary>SQLite has no regular expressions of its own: <c>matches</c> runs .NET's non-backtracking engine, bounded in time.</summary>
+    public static void AddFunctions(SqliteConnection connection) =>
+        connection.CreateFunction(MatchesFunction, (string? value, string pattern) => value is not null && Pattern(pattern).IsMatch(value),
+            isDeterministic: true);
+
+    private static Regex Pattern(string pattern)
+    {
+        if (Patterns.Count > 1_000)
+        {
+            Patterns.Clear();
+        }
+        return Patterns.GetOrAdd(pattern, p => new Regex(p, RegexOptions.NonBacktracking | RegexOptions.CultureInvariant, QueryFilters.PatternTimeout));
+    }
+}
+
+/// <summary>ClickHouse: events and sessions in their tables (Distributed ones on a cluster), values as literals.</summary>
+public sealed class ClickHouseQueryEngine(ClickHouseClient clickHouse) : IQueryEngine
+{
+    public QueryDialect NewDialect() => new ClickHouseQueryDialect();
+
+    public async Task<IReadOnlyList<object?[]>> RunAsync(QueryStatement statement, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<JsonElement> rows;
+        try
+        {
+            rows = await clickHouse.QueryAsync(statement.Sql, cancellationToken, maxExecutionSeconds: Math.Max(1, (int)Math.Ceiling(timeout.TotalSeconds)));
+        }
+        catch (ClickHouseException e) when (e.Message.Contains("TIMEOUT_EXCEEDED", StringComparison.Ordinal)
+            || e.Message.Contains("Timeout exceeded", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new TimeoutException($"The query ran longer than {timeout.TotalSeconds:0.#} s", e);
+        }
+        return rows.Select(row => row.EnumerateObject().Select(p => ValueOf(p.Value)).ToArray()).ToList();
+    }
+
+    private static object? ValueOf(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.Null => null,
+        JsonValueKind.String => value.GetString(),
+        JsonValueKind.Number when value.TryGetInt64(out var number) => number,
+        JsonValueKind.Number => value.GetDouble(),
+        _ => value.GetRawText(),
+    };
+}
+
+public sealed class ClickHouseQueryDialect : QueryDialect
+{
+    public override string Value(string text) => ClickHouseSql.Literal(text);
+
+    public override string Value(long number) => ClickHouseSql.Literal(number);
+
+    public override string CountDistinct(string expression) => $"uniqExact({expression})";
+
+    public override string Contains(string expression, string needle) => $"position({expression}, {needle}) > 0";
+
+    public override string Matches(string expression, string pattern) => $"match({expression}, {pattern})";
+
+    public override string Property(string propertiesColumn, string key)
+    {
+        // ClickHouse 18.16 has only the visitParam functions: the raw JSON of the value, unquoted when a string.
+        var name = Value(key);
+        var raw = $"visitParamExtractRaw({propertiesColumn}, {name})";
+        return $"multiIf({raw} IN ('', 'null'), NULL, substring({raw}, 1, 1) = '\"', visitParamExtractString({propertiesColumn}, {name}), {raw})";
+    }
+
+    public override string Month(string localMs) => $"toYYYYMM(toDateTime(intDiv({localMs}, 1000)), 'UTC')";
+
+    public override string Signed(string column) => $"toInt64({column})";
+
+    public override string Div(string expression, long divisor) => $"intDiv({expression}, {divisor.ToString(CultureInfo.InvariantCulture)})";
+
+    public override string SessionsFrom(long tenantKey, long fromMs, long toMs) =>
+        $"FROM {ClickHouseMigrator.SessionsTable} FINAL WHERE tenant_key = {Value(tenantKey)} AND is_deleted = 0 " +
+        $"AND started_at >= {Value(fromMs)} AND started_at < {Value(toMs)}";
+
+    public override string EventsFrom(long tenantKey, long fromMs, long toMs) =>
+        $"FROM {ClickHouseMigrator.EventsTable} WHERE {EventsCondition(tenantKey, fromMs, toMs)}";
+
+    private string EventsCondition(long tenantKey, long fromMs, long toMs) =>
+        $"tenant_key = {Value(tenantKey)} AND created_at >= {Value(fromMs)} AND created_at < {Value(toMs)} AND is_bot = 0 " +
+        $"AND {ClickHouseEventStore.NotDeleted(Value(tenantKey))}";
+
+    /// <summary>
+    /// One JOIN (all ClickHouse 18.16 allows) on the visitor, then the time condition; GLOBAL because events are sharded
+    /// by id and sessions by visitor. Session columns come through as s_&lt;name&gt;.
+    /// </summary>
+    public override string EventsWithSessionsFrom(long tenantKey, long fromMs, long toMs, long lookbackMs, IReadOnlyList<string> eventColumns,
+        IReadOnlyList<string> visitColumns) => $"""
+        FROM (
+            SELECT assumeNotNull(visitor_id) AS visitor, {string.Join(", ", eventColumns.Where(c => c != "visitor_id"))}
+            FROM {ClickHouseMigrator.EventsTable} WHERE {EventsCondition(tenantKey, fromMs, toMs)} AND isNotNull(visitor_id)
+        ) GLOBAL ALL INNER JOIN (
+            SELECT visitor_id AS visitor, started_at AS s_started_at, ended_at AS s_ended_at, {string.Join(", ", visitColumns.Select(c => $"{c} AS s_{c}"))}
+            FROM {ClickHouseMigrator.SessionsTable} FINAL
+            WHERE tenant_key = {Value(tenantKey)} AND is_deleted = 0 AND started_at >= {Value(fromMs - lookbackMs)} AND started_at < {Value(toMs)}
+        ) USING visitor
+        WHERE created_at >= s_started_at AND created_at <= s_ended_at
+        """;
+
+    public override string EventColumn(string column, bool joined) => joined && column == "visitor_id" ? "visitor" : column;
+
+    public override string VisitColumn(string column, bool joined) => "s_" + column;
+}
