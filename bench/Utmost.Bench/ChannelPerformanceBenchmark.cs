@@ -42,7 +42,7 @@ internal static class ChannelPerformanceBenchmark
         }
         Console.WriteLine($"Writing {eventCount:#,0} events of {Days} days into the server's spool...");
         var clock = Stopwatch.StartNew();
-        var (visitors, conversions) = await WriteSpoolAsync(dataDir, eventCount, cancellationToken);
+        var (visitors, conversions) = await WriteEventsAsync(dataDir, eventCount, keepRollups: false, funnelSteps: false, cancellationToken);
         Console.WriteLine($"  {visitors:#,0} visitors, {conversions:#,0} purchases, in {clock.Elapsed.TotalSeconds:0} s");
 
         await using var server = await ServerProcess.StartAsync(dataDir, adminKey, cancellationToken, args);
@@ -118,9 +118,12 @@ internal static class ChannelPerformanceBenchmark
 
     /// <summary>
     /// Visitors with one to three visits each, from eight kinds of arrival, one to six page views a visit, and a
-    /// purchase ending 3% of visits; appended with the server's own appender as its spool.
+    /// purchase ending 3% of visits; appended with the server's own appender (as ClickHouse's spool, or as the embedded
+    /// event store with its rollups). With <paramref name="funnelSteps"/>, 10% of visits also submit a form, and half of
+    /// those go on to a lead, half of those to a quote, half of those to a job (AEON's funnel).
     /// </summary>
-    private static async Task<(long Visitors, long Conversions)> WriteSpoolAsync(string dataDir, long count, CancellationToken cancellationToken)
+    internal static async Task<(long Visitors, long Conversions)> WriteEventsAsync(string dataDir, long count, bool keepRollups, bool funnelSteps,
+        CancellationToken cancellationToken)
     {
         Arrival[] arrivals =
         [
@@ -132,7 +135,8 @@ internal static class ChannelPerformanceBenchmark
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         const long window = Days * 86_400_000L;
         var database = new SqliteDatabase(dataDir);
-        using var appender = new SqliteEventAppender(database, keepRollups: false);
+        using var appender = new SqliteEventAppender(database, keepRollups);
+        string[] funnel = ["form_submit", "lead_created", "quote_requested", "job_created"];
         var batch = new List<MarketingEvent>(100_000);
         long written = 0, visitors = 0, conversions = 0;
         while (written < count)
@@ -148,10 +152,16 @@ internal static class ChannelPerformanceBenchmark
                 {
                     batch.Add(Event(visitor, start + p * 60_000L, "page_view", p == 0 ? arrival : null));
                 }
+                var at = start + pages * 60_000L;
+                for (var step = 0; funnelSteps && step < funnel.Length && random.NextDouble() < (step == 0 ? 0.10 : 0.5); step++)
+                {
+                    at += 60_000;
+                    batch.Add(Event(visitor, at, funnel[step], null));
+                }
                 if (random.NextDouble() < 0.03)
                 {
                     conversions++;
-                    batch.Add(Event(visitor, start + pages * 60_000L, "purchase", null) with
+                    batch.Add(Event(visitor, at, "purchase", null) with
                     {
                         OrderId = $"o{conversions}", Revenue = Math.Round((decimal)(20 + random.NextDouble() * 180), 2), Currency = "EUR",
                     });
@@ -194,7 +204,7 @@ internal static class ChannelPerformanceBenchmark
     };
 
     /// <summary>A day's cost for each paid campaign, over the 30 days.</summary>
-    private static async Task PostCostsAsync(HttpClient client, DateTime today, CancellationToken cancellationToken)
+    internal static async Task PostCostsAsync(HttpClient client, DateTime today, CancellationToken cancellationToken)
     {
         (string Source, string Medium, string Campaign)[] paid =
             [("google", "cpc", "search-brand"), ("google", "cpc", "search-generic"), ("facebook", "paid", "retargeting"), ("gdn", "display", "banners")];
@@ -208,20 +218,20 @@ internal static class ChannelPerformanceBenchmark
         response.EnsureSuccessStatusCode();
     }
 
-    private static async Task<long> GaugeAsync(HttpClient client, string path, string name)
+    internal static async Task<long> GaugeAsync(HttpClient client, string path, string name)
     {
         using var health = JsonDocument.Parse(await client.GetStringAsync(path));
         return health.RootElement.GetProperty("checks")[0].GetProperty("data").TryGetProperty(name, out var value) ? value.GetInt64() : 0;
     }
 
-    private static async Task<long> SessionBacklogAsync(HttpClient client, CancellationToken cancellationToken)
+    internal static async Task<long> SessionBacklogAsync(HttpClient client, CancellationToken cancellationToken)
     {
         var text = await client.GetStringAsync("metrics", cancellationToken);
         var line = text.Split('\n').First(l => l.StartsWith("utmost_session_backlog ", StringComparison.Ordinal));
         return long.Parse(line["utmost_session_backlog ".Length..], CultureInfo.InvariantCulture);
     }
 
-    private static async Task WaitUntilAsync(string what, Func<Task<bool>> done, CancellationToken cancellationToken)
+    internal static async Task WaitUntilAsync(string what, Func<Task<bool>> done, CancellationToken cancellationToken)
     {
         var stopwatch = Stopwatch.StartNew();
         var quiet = 0;

@@ -7,17 +7,19 @@ using Utmost.Bench;
 // Ingestion benchmark: the real server over real HTTP, then the raw SQLite ceiling, then one table of verdicts.
 // `backends [N]` compares the event backends instead: ingestion, and the metrics overview over N preloaded events.
 // `enrichment` measures the per-event cost of enrichment in-process; `attribution` the attribution models over 1M journeys;
-// `channels [N]` the channel-performance report over N events (10M by default) on ClickHouse.
+// `channels [N]` the channel-performance report over N events (10M by default) on ClickHouse;
+// `query [N] [clickhouse|sqlite|both]` the dashboard overview and a 5-step funnel over N events (10M by default).
 var compareBackends = args.Length > 0 && args[0] == "backends";
 var channelReport = args.Length > 0 && args[0] == "channels";
+var queries = args.Length > 0 && args[0] == "query";
 var enrichment = args.Length > 0 && args[0] == "enrichment";
 var attribution = args.Length > 0 && args[0] == "attribution";
 if (enrichment || attribution)
 {
     args = args[1..];
 }
-long metricsEvents = channelReport ? 10_000_000 : 1_000_000;
-if (compareBackends || channelReport)
+long metricsEvents = channelReport || queries ? 10_000_000 : 1_000_000;
+if (compareBackends || channelReport || queries)
 {
     args = args[1..];
     if (args.Length > 0 && long.TryParse(args[0], System.Globalization.CultureInfo.InvariantCulture, out var requested))
@@ -25,6 +27,12 @@ if (compareBackends || channelReport)
         metricsEvents = requested;
         args = args[1..];
     }
+}
+var engines = "both";
+if (queries && args.Length > 0 && args[0] is "clickhouse" or "sqlite" or "both")
+{
+    engines = args[0];
+    args = args[1..];
 }
 BenchOptions options;
 try
@@ -55,6 +63,10 @@ try
     if (channelReport)
     {
         return await ChannelPerformanceBenchmark.RunAsync(metricsEvents, workDir, ct);
+    }
+    if (queries)
+    {
+        return await QueryBenchmark.RunAsync(metricsEvents, engines, workDir, ct);
     }
     if (enrichment)
     {
@@ -143,7 +155,15 @@ finally
     SqliteConnection.ClearAllPools();
     try
     {
-        Directory.Delete(workDir, recursive: true);
+        // UTMOST_BENCH_KEEP=1 leaves the data behind, to look into with the database's own tools.
+        if (Environment.GetEnvironmentVariable("UTMOST_BENCH_KEEP") == "1")
+        {
+            Console.WriteLine($"data kept in {workDir}");
+        }
+        else
+        {
+            Directory.Delete(workDir, recursive: true);
+        }
     }
     catch (IOException)
     {

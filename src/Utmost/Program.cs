@@ -5,10 +5,12 @@ using Utmost.Cli;
 using Utmost.Conversions;
 using Utmost.Costs;
 using Utmost.Events;
+using Utmost.Funnels;
 using Utmost.Hosting;
 using Utmost.Identity;
 using Utmost.Ingestion;
 using Utmost.Query;
+using Utmost.Reports;
 using Utmost.Metrics;
 using Utmost.Sessions;
 using Utmost.Tenancy;
@@ -45,6 +47,9 @@ public static partial class Program
         app.MapAttributionApi();
         app.MapChannelPerformanceApi();
         app.MapQueryApi();
+        app.MapFunnelsApi();
+        app.MapDashboardReportsApi();
+        app.MapCampaignReportsApi();
         return app;
     }
 }

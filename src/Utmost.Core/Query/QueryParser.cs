@@ -84,35 +84,54 @@ public static class QueryParser
         return metrics;
     }
 
+    private const string DateRangeHelp = "must be a preset (today, last_7_days, …) or two ISO dates or date-times [\"2025-01-01\", \"2025-01-31\"]";
+
     private static QueryDateRange? ParseDateRange(JsonElement body, ValidationErrors errors)
     {
-        const string Help = "must be a preset (today, last_7_days, …) or two ISO dates or date-times [\"2025-01-01\", \"2025-01-31\"]";
         switch (Optional(body, "date_range"))
         {
-            case { ValueKind: JsonValueKind.String } preset when DateRangePresets.Names.Contains(preset.GetString()):
-                return new QueryDateRange(preset.GetString());
             case { ValueKind: JsonValueKind.String } preset:
-                errors.Add("date_range", $"Unknown date range '{preset.GetString()}'; the presets are {string.Join(", ", DateRangePresets.Names)}");
-                return null;
+                return Preset(preset.GetString()!, "date_range", errors);
             case { ValueKind: JsonValueKind.Array } pair when pair.GetArrayLength() == 2 && pair.EnumerateArray().All(b => b.ValueKind == JsonValueKind.String):
-                var (start, end) = (pair[0].GetString()!, pair[1].GetString()!);
-                var startOk = Bound(start, isEnd: false, out var from);
-                var endOk = Bound(end, isEnd: true, out var to);
-                if (!startOk || !endOk)
-                {
-                    errors.Add(startOk ? "date_range[1]" : "date_range[0]", Help);
-                    return null;
-                }
-                if (to < from)
-                {
-                    errors.Add("date_range", "the end is before the start");
-                    return null;
-                }
-                return new QueryDateRange(null, start, end);
+                return Dates(pair[0].GetString()!, pair[1].GetString()!, "date_range", errors);
             default:
-                errors.Add("date_range", Help);
+                errors.Add("date_range", DateRangeHelp);
                 return null;
         }
+    }
+
+    /// <summary>
+    /// A date range given as query-string text (the report endpoints): a preset, or <c>start,end</c> as ISO dates or
+    /// date-times; null with the reason under <paramref name="field"/>.
+    /// </summary>
+    public static QueryDateRange? ParseDateRange(string text, string field, ValidationErrors errors) =>
+        text.Split(',', StringSplitOptions.TrimEntries) is [var start, var end] ? Dates(start, end, field, errors) : Preset(text, field, errors);
+
+    private static QueryDateRange? Preset(string name, string field, ValidationErrors errors)
+    {
+        if (DateRangePresets.Names.Contains(name))
+        {
+            return new QueryDateRange(name);
+        }
+        errors.Add(field, $"Unknown date range '{name}'; the presets are {string.Join(", ", DateRangePresets.Names)}, or give start,end");
+        return null;
+    }
+
+    private static QueryDateRange? Dates(string start, string end, string field, ValidationErrors errors)
+    {
+        var startOk = Bound(start, isEnd: false, out var from);
+        var endOk = Bound(end, isEnd: true, out var to);
+        if (!startOk || !endOk)
+        {
+            errors.Add(field == "date_range" ? (startOk ? "date_range[1]" : "date_range[0]") : field, DateRangeHelp);
+            return null;
+        }
+        if (to < from)
+        {
+            errors.Add(field, "the end is before the start");
+            return null;
+        }
+        return new QueryDateRange(null, start, end);
     }
 
     /// <summary>A bound as UTC, only to check it and the order of the two; the tenant's zone resolves it later.</summary>

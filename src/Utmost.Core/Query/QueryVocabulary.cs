@@ -132,6 +132,9 @@ public static partial class QueryDimensions
         return null;
     }
 
-    [GeneratedRegex(@"^[A-Za-z0-9_.\-]{1,64}$", RegexOptions.CultureInvariant)]
+    /// <summary>Whether a property name is one a query may name (and SQL may carry in a JSON path): 1 to 64 letters, digits, '_', '-', '.'.</summary>
+    public static bool IsPropertyKey(string key) => PropertyKey().IsMatch(key);
+
+    [GeneratedRegex(@"^[A-Za-z0-9_.\-]{1,64}\z", RegexOptions.CultureInvariant)]
     private static partial Regex PropertyKey();
 }

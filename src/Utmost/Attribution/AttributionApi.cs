@@ -165,12 +165,12 @@ public static class AttributionApi
     }
 
     /// <summary>The <c>model</c> parameter: the default when absent; a 400 listing the valid names when unknown.</summary>
-    public static AttributionModel ParseModel(string? model, ValidationErrors errors)
+    public static AttributionModel ParseModel(string? model, ValidationErrors errors, string field = "model")
     {
         var chosen = AttributionModels.Default;
         if (model is not null && !AttributionModels.TryParse(model, out chosen))
         {
-            errors.Add("model", $"must be one of: {string.Join(", ", AttributionModels.ValidNames)}");
+            errors.Add(field, $"must be one of: {string.Join(", ", AttributionModels.ValidNames)}");
         }
         return chosen;
     }

@@ -15,7 +15,6 @@ namespace Utmost.Conversions;
 public static class GoalsApi
 {
     public const int MaxGoals = 50;
-    private const int MaxProperties = 10;
 
     /// <summary>A goal as the API shows it.</summary>
     public sealed record GoalResponse(string Name, string EventType, IReadOnlyDictionary<string, string> Properties)
@@ -125,7 +124,7 @@ public static class GoalsApi
                     }
                     break;
                 case "properties":
-                    properties = ReadProperties(property.Value, partField, errors);
+                    properties = GoalProperties.Parse(property.Value, partField, errors);
                     break;
                 default:
                     errors.Add(partField, "is not a field of a goal (name, event_type, properties)");
@@ -137,40 +136,5 @@ public static class GoalsApi
             errors.Add($"{field}.event_type", "is required");
         }
         return errors.Count == errorsBefore ? new Goal(name ?? eventType!, eventType!, properties) : null;
-    }
-
-    /// <summary>Up to ten properties to match; numbers and booleans are kept as their JSON text, as events are compared.</summary>
-    private static Dictionary<string, string>? ReadProperties(JsonElement value, string field, ValidationErrors errors)
-    {
-        if (value.ValueKind != JsonValueKind.Object)
-        {
-            errors.Add(field, "must be an object of property names and the values to match");
-            return null;
-        }
-        var properties = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var property in value.EnumerateObject())
-        {
-            var partField = $"{field}.{property.Name}";
-            if (properties.Count == MaxProperties)
-            {
-                errors.Add(field, $"may hold at most {MaxProperties} properties");
-                break;
-            }
-            switch (property.Value.ValueKind)
-            {
-                case JsonValueKind.String when JsonFields.String(property.Value, partField, EventLimits.ShortText, errors) is { } text:
-                    properties[property.Name] = text;
-                    break;
-                case JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False:
-                    properties[property.Name] = property.Value.GetRawText();
-                    break;
-                case JsonValueKind.String:
-                    break;
-                default:
-                    errors.Add(partField, "must be a string, number or boolean");
-                    break;
-            }
-        }
-        return properties;
     }
 }

@@ -67,6 +67,7 @@ public static class StorageRegistration
         services.AddSingleton<AttributionDataSource>();
         services.AddSingleton<Query.AnalyticsCache>();
         services.AddSingleton<Query.QueryRunner>();
+        services.AddSingleton<Funnels.FunnelReporter>();
         services.AddSingleton<CreditRecompute>();
         services.AddHostedService(provider => provider.GetRequiredService<CreditRecompute>());
 
@@ -88,6 +89,8 @@ public static class StorageRegistration
             services.AddSingleton<ICreditStore, PostgresCreditStore>();
             services.AddSingleton<IIdentityStore, PostgresIdentityStore>();
             services.AddSingleton<ISessionBuildLock, PostgresSessionBuildLock>();
+            services.AddSingleton(provider => new Funnels.FunnelStore(async cancellationToken =>
+                await provider.GetRequiredService<NpgsqlDataSource>().OpenConnectionAsync(cancellationToken)));
         }
         else
         {
@@ -97,6 +100,8 @@ public static class StorageRegistration
             services.AddSingleton<ICostStore, SqliteCostStore>();
             services.AddSingleton<ICreditStore, SqliteCreditStore>();
             services.AddSingleton<IIdentityStore, SqliteIdentityStore>();
+            services.AddSingleton(provider => new Funnels.FunnelStore(async cancellationToken =>
+                await provider.GetRequiredService<SqliteDatabase>().OpenAsync(cancellationToken)));
         }
         return builder;
     }

@@ -17,7 +17,24 @@ public sealed class AnalyticsCache(IOptions<UtmostOptions> options, TimeProvider
     private readonly ConcurrentDictionary<long, long> _versions = new();
     private readonly ConcurrentDictionary<(long Tenant, string Query), Entry> _entries = new();
 
+    private readonly ConcurrentDictionary<long, long> _caughtUp = new();
+
     private sealed record Entry(long Version, long StoredAtMs, object Answer);
+
+    /// <summary>
+    /// Runs <paramref name="catchUp"/> (building the sessions of what was acknowledged) unless nothing was written for
+    /// the tenant since it last ran: answers include every acknowledged event without paying for it on each request.
+    /// </summary>
+    public async Task CatchUpAsync(long tenantKey, Func<Task> catchUp)
+    {
+        var version = _versions.GetValueOrDefault(tenantKey);
+        if (_caughtUp.TryGetValue(tenantKey, out var done) && done == version)
+        {
+            return;
+        }
+        await catchUp();
+        _caughtUp[tenantKey] = version;
+    }
 
     public void Changed(long tenantKey) => _versions.AddOrUpdate(tenantKey, 1, (_, version) => version + 1);
 

@@ -16,6 +16,9 @@ public interface IQueryEngine
 {
     QueryDialect NewDialect();
 
+    /// <summary>Whether the engine counts strict funnels itself (ClickHouse's windowFunnel); otherwise step events are counted here.</summary>
+    bool CountsFunnels { get; }
+
     /// <param name="timeout">How long the database may work on it; past that it stops and <see cref="TimeoutException"/> is thrown.</param>
     Task<IReadOnlyList<object?[]>> RunAsync(QueryStatement statement, TimeSpan timeout, CancellationToken cancellationToken);
 }
@@ -25,6 +28,8 @@ public sealed class SqliteQueryEngine(SqliteDatabase events, SessionsDatabase se
 {
     public QueryDialect NewDialect() => new SqliteQueryDialect();
 
+    public bool CountsFunnels => false;
+
     public async Task<IReadOnlyList<object?[]>> RunAsync(QueryStatement statement, TimeSpan timeout, CancellationToken cancellationToken)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -33,6 +38,8 @@ public sealed class SqliteQueryEngine(SqliteDatabase events, SessionsDatabase se
         {
             await using var connection = await OpenAsync(statement.Source, deadline.Token);
             SqliteQueryDialect.AddFunctions(connection);
+            // Microsoft.Data.Sqlite does not stop a running statement when cancelled; SQLite's interrupt does.
+            await using var interrupt = deadline.Token.Register(() => SQLitePCL.raw.sqlite3_interrupt(connection.Handle));
             await using var command = connection.CreateCommand();
             command.CommandText = statement.Sql;
             foreach (var (name, value) in statement.Parameters)
@@ -103,6 +110,11 @@ public sealed class SqliteQueryDialect : QueryDialect
 
     public override string Property(string propertiesColumn, string key)
     {
+        // A goal's property may have a name no JSON path can quote; it matches nothing here rather than failing the query.
+        if (!QueryDimensions.IsPropertyKey(key))
+        {
+            return "CAST(NULL AS TEXT)";
+        }
         var path = Value("$.\"" + key + "\"");
         // ->> gives a string's text; -> gives numbers and booleans as written in the JSON.
         return $"(CASE json_type({propertiesColumn}, {path}) WHEN 'text' THEN {propertiesColumn} ->> {path} WHEN 'null' THEN NULL "
@@ -153,6 +165,8 @@ public sealed class ClickHouseQueryEngine(ClickHouseClient clickHouse) : IQueryE
 {
     public QueryDialect NewDialect() => new ClickHouseQueryDialect();
 
+    public bool CountsFunnels => true;
+
     public async Task<IReadOnlyList<object?[]>> RunAsync(QueryStatement statement, TimeSpan timeout, CancellationToken cancellationToken)
     {
         IReadOnlyList<JsonElement> rows;
@@ -192,6 +206,11 @@ public sealed class ClickHouseQueryDialect : QueryDialect
 
     public override string Property(string propertiesColumn, string key)
     {
+        // As on SQLite: a name no query could spell matches nothing.
+        if (!QueryDimensions.IsPropertyKey(key))
+        {
+            return "CAST(NULL AS Nullable(String))";
+        }
         // ClickHouse 18.16 has only the visitParam functions: the raw JSON of the value, unquoted when a string.
         var name = Value(key);
         var raw = $"visitParamExtractRaw({propertiesColumn}, {name})";

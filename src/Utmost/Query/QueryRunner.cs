@@ -57,30 +57,39 @@ public sealed class QueryRunner(IQueryEngine engine, IMarketingAnalytics analyti
     /// <exception cref="TimeoutException">The database took longer than the configured time.</exception>
     public async Task<QueryResponse> RunAsync(Tenant tenant, AnalyticsQuery query, CancellationToken cancellationToken)
     {
-        TimeZones.TryFind(tenant.TimeZone, out var zone);
-        var today = TimeZones.LocalDate(clock.GetUtcNow(), zone);
-        DateOnly? firstDay = null;
-        if (query.DateRange.Preset == DateRangePresets.All
-            && await analytics.SpanAsync(tenant, new TimeRange(null, null), cancellationToken) is { } span)
-        {
-            firstDay = TimeZones.LocalDate(DateTimeOffset.FromUnixTimeMilliseconds(span.FirstMs), zone);
-        }
-        var period = QueryPeriod.Resolve(query.DateRange, zone, today, firstDay);
+        var (period, zone) = await ResolveAsync(tenant, query.DateRange, analytics, clock, cancellationToken);
         var echo = Echo(query, period, zone);
         var key = JsonSerializer.Serialize(echo, KeyJson) + tenant.TimeZone;
         return await cache.GetOrComputeAsync(tenant.Key, key, () => ComputeAsync(tenant, query, period, zone, echo, cancellationToken));
+    }
+
+    /// <summary>The period a date range names for the tenant, today in its zone; <c>all</c> starts on its first event.</summary>
+    public static async Task<(QueryPeriod Period, TimeZoneInfo Zone)> ResolveAsync(Tenant tenant, QueryDateRange range, IMarketingAnalytics analytics,
+        TimeProvider clock, CancellationToken cancellationToken)
+    {
+        TimeZones.TryFind(tenant.TimeZone, out var zone);
+        var today = TimeZones.LocalDate(clock.GetUtcNow(), zone);
+        DateOnly? firstDay = null;
+        if (range.Preset == DateRangePresets.All && await analytics.SpanAsync(tenant, new TimeRange(null, null), cancellationToken) is { } span)
+        {
+            firstDay = TimeZones.LocalDate(DateTimeOffset.FromUnixTimeMilliseconds(span.FirstMs), zone);
+        }
+        return (QueryPeriod.Resolve(range, zone, today, firstDay), zone);
     }
 
     private async Task<QueryResponse> ComputeAsync(Tenant tenant, AnalyticsQuery query, QueryPeriod period, TimeZoneInfo zone, QueryEcho echo,
         CancellationToken cancellationToken)
     {
         // What was acknowledged before the question is in the answer: its sessions are built first.
-        await sessions.CatchUpAsync(cancellationToken);
+        await cache.CatchUpAsync(tenant.Key, () => sessions.CatchUpAsync(cancellationToken));
         var plan = QueryPlan.For(query, period);
         var warnings = plan.Warnings.ToList();
         var compared = period.ComparedWith(query.Include.Comparison, zone);
-        var current = await GroupsAsync(tenant, query, plan, period, zone, cancellationToken);
-        var previous = compared is null ? null : await GroupsAsync(tenant, query, plan, compared, zone, cancellationToken);
+        // The two periods at once: the engines answer concurrent reads in parallel.
+        var currentTask = GroupsAsync(tenant, query, plan, period, zone, cancellationToken);
+        var previousTask = compared is null ? null : GroupsAsync(tenant, query, plan, compared, zone, cancellationToken);
+        var current = await currentTask;
+        var previous = previousTask is null ? null : await previousTask;
 
         var costRows = plan.NeedsCost ? await CostRowsAsync(tenant, period, cancellationToken) : [];
         var currency = ReportCurrency(current.Values, costRows);
@@ -130,16 +139,18 @@ public sealed class QueryRunner(IQueryEngine engine, IMarketingAnalytics analyti
             }
             return totals;
         }
-        foreach (var row in await engine.RunAsync(Builder().Totals(tenant.Key, period), Timeout, cancellationToken))
+        var totalsTask = engine.RunAsync(Builder().Totals(tenant.Key, period), Timeout, cancellationToken);
+        var revenueTask = plan.NeedsRevenue ? engine.RunAsync(Builder().Revenue(tenant.Key, period), Timeout, cancellationToken) : null;
+        foreach (var row in await totalsTask)
         {
             var totals = Group(row);
             var n = row.Skip(width).Select(Number).ToArray();
             (totals.Visitors, totals.Visits, totals.Pageviews, totals.Events, totals.Bounces) = (n[0], n[1], n[2], n[3], n[4]);
             (totals.DurationMs, totals.ConvertedVisits, totals.Conversions, totals.Leads) = (n[5], n[6], n[7], n[8]);
         }
-        if (plan.NeedsRevenue)
+        if (revenueTask is not null)
         {
-            foreach (var row in await engine.RunAsync(Builder().Revenue(tenant.Key, period), Timeout, cancellationToken))
+            foreach (var row in await revenueTask)
             {
                 Group(row).AddRevenue(Text(row[width])!, Number(row[width + 1]), Number(row[width + 2]));
             }

@@ -162,10 +162,10 @@ public sealed class QuerySqlBuilder(QueryDialect dialect, AnalyticsQuery query, 
         string.Concat(dimensions.Select((expression, i) => $"{expression} AS {Alias(i)}, "));
 
     // The columns a joined query reads of each side.
-    private static readonly string[] EventColumns =
+    public static readonly string[] EventColumns =
         ["id", "visitor_id", "created_at", "event_type", "event_name", "page_url", PropertiesColumn, "order_id", "revenue_micros", "currency"];
 
-    private static readonly string[] VisitColumns =
+    public static readonly string[] VisitColumns =
     [
         "session_id", "source", "medium", "campaign", "content", "term", "channel", "lead_source", "referrer", "landing_page", "exit_page",
         "device_type", "browser", "os",
@@ -182,22 +182,29 @@ public sealed class QuerySqlBuilder(QueryDialect dialect, AnalyticsQuery query, 
         DimensionKind.EventPage => Event("page_url"),
         DimensionKind.EventGoal => GoalName(),
         DimensionKind.EventProperty => dialect.Property(Event(PropertiesColumn), dimension.PropertyKey!),
-        DimensionKind.VisitSource => Visit("source"),
-        DimensionKind.VisitMedium => Visit("medium"),
-        DimensionKind.VisitCampaign => Visit("campaign"),
-        DimensionKind.VisitContent => Visit("content"),
-        DimensionKind.VisitTerm => Visit("term"),
-        DimensionKind.VisitChannel => Visit("channel"),
-        DimensionKind.VisitLeadSource => Visit("lead_source"),
-        DimensionKind.VisitReferrer => Visit("referrer"),
-        DimensionKind.VisitEntryPage => Visit("landing_page"),
-        DimensionKind.VisitExitPage => Visit("exit_page"),
-        DimensionKind.VisitDevice => Visit("device_type"),
-        DimensionKind.VisitBrowser => Visit("browser"),
-        DimensionKind.VisitOs => Visit("os"),
+        _ when QueryPlan.IsVisitDimension(dimension) && dimension.Kind != DimensionKind.VisitCountry => Visit(VisitColumnOf(dimension.Kind)),
         // Not recorded (the plan warns): a typed null, so ClickHouse knows the column's type.
         DimensionKind.VisitCountry => $"CASE WHEN 1 = 0 THEN {Visit("source")} ELSE NULL END",
         _ => Bucket(TimeBuckets.GrainOf(dimension.Kind, period), period),
+    };
+
+    /// <summary>The session column a visit dimension reads (the same name on every engine).</summary>
+    public static string VisitColumnOf(DimensionKind kind) => kind switch
+    {
+        DimensionKind.VisitSource => "source",
+        DimensionKind.VisitMedium => "medium",
+        DimensionKind.VisitCampaign => "campaign",
+        DimensionKind.VisitContent => "content",
+        DimensionKind.VisitTerm => "term",
+        DimensionKind.VisitChannel => "channel",
+        DimensionKind.VisitLeadSource => "lead_source",
+        DimensionKind.VisitReferrer => "referrer",
+        DimensionKind.VisitEntryPage => "landing_page",
+        DimensionKind.VisitExitPage => "exit_page",
+        DimensionKind.VisitDevice => "device_type",
+        DimensionKind.VisitBrowser => "browser",
+        DimensionKind.VisitOs => "os",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), "not a visit dimension with a column"),
     };
 
     /// <summary>The time bucket of each row (its session's start, or the event's time) in the tenant's zone.</summary>
@@ -230,22 +237,11 @@ public sealed class QuerySqlBuilder(QueryDialect dialect, AnalyticsQuery query, 
         };
     }
 
-    private string GoalCondition() => goals.Count == 0 ? "1 = 0" : "(" + string.Join(" OR ", goals.Select(GoalMet)) + ")";
+    private GoalSql Goals => new(dialect, goals, Event);
 
-    private string GoalName() => goals.Count == 0
-        ? $"CASE WHEN 1 = 0 THEN {Event("event_name")} ELSE NULL END"
-        : "CASE " + string.Concat(goals.Select(g => $"WHEN {GoalMet(g)} THEN {dialect.Value(g.Name)} ")) + "ELSE NULL END";
+    private string GoalCondition() => Goals.Condition();
 
-    /// <summary>What <see cref="Goal.Matches"/> checks, in SQL: the type, and each property's text.</summary>
-    private string GoalMet(Goal goal)
-    {
-        var parts = new List<string> { $"{Event("event_type")} = {dialect.Value(goal.EventType)}" };
-        foreach (var (key, expected) in goal.Properties ?? new Dictionary<string, string>())
-        {
-            parts.Add($"COALESCE({dialect.Property(Event(PropertiesColumn), key)} = {dialect.Value(expected)}, 0) = 1");
-        }
-        return "(" + string.Join(" AND ", parts) + ")";
-    }
+    private string GoalName() => Goals.Name();
 
     /// <summary>
     /// A filter as a condition that is never NULL: a missing value meets no positive condition and every negative one
@@ -275,5 +271,26 @@ public sealed class QuerySqlBuilder(QueryDialect dialect, AnalyticsQuery query, 
             _ => string.Join(" OR ", c.Values.Select(v => dialect.Matches(expression, dialect.Value(v)))),
         };
         return $"(COALESCE(({test}), 0) = 1)";
+    }
+}
+
+/// <summary>The tenant's goals in SQL: whether an event meets one, and the name of the first it meets (as <see cref="Goal.FirstMatch"/>).</summary>
+public sealed class GoalSql(QueryDialect dialect, IReadOnlyList<Goal> goals, Func<string, string> column)
+{
+    public string Condition() => goals.Count == 0 ? "1 = 0" : "(" + string.Join(" OR ", goals.Select(Met)) + ")";
+
+    public string Name() => goals.Count == 0
+        ? $"CASE WHEN 1 = 0 THEN {column("event_name")} ELSE NULL END"
+        : "CASE " + string.Concat(goals.Select(g => $"WHEN {Met(g)} THEN {dialect.Value(g.Name)} ")) + "ELSE NULL END";
+
+    /// <summary>What <see cref="Goal.Matches"/> checks, in SQL: the type, and each property's text.</summary>
+    private string Met(Goal goal)
+    {
+        var parts = new List<string> { $"{column("event_type")} = {dialect.Value(goal.EventType)}" };
+        foreach (var (key, expected) in goal.Properties ?? new Dictionary<string, string>())
+        {
+            parts.Add($"COALESCE({dialect.Property(column("properties"), key)} = {dialect.Value(expected)}, 0) = 1");
+        }
+        return "(" + string.Join(" AND ", parts) + ")";
     }
 }

@@ -158,6 +158,50 @@ public abstract class QueryApiTests(TestServer server)
             await refused.AssertProblemAsync(400, field);
         }
     }
+
+    [BackendFact]
+    public async Task Answers_are_cached_per_tenant_and_new_events_count_at_once()
+    {
+        using var admin = await ShopAsync("query-cache");
+        var other = await server.CreateTenantAsync("query-cache-other");
+        using var stranger = server.WithKey(other.AdminKey);
+        var query = new { metrics = new[] { "visits", "events" }, date_range = Range };
+
+        Assert.Equal([" => 4, 10"], QueryAnswers.Rows(await QueryAnswers.QueryAsync(admin, query)));
+        // The same question from another tenant: its own (empty) answer, never the cached one.
+        Assert.Equal([" => 0, 0"], QueryAnswers.Rows(await QueryAnswers.QueryAsync(stranger, query)));
+        await admin.PostJsonAsync("/marketing/events", JsonSerializer.Serialize(new[]
+        {
+            new { event_type = "page_view", visitor_id = "D", timestamp = At(300), page_url = "https://shop.example/" },
+        }));
+        Assert.Equal([" => 5, 11"], QueryAnswers.Rows(await QueryAnswers.QueryAsync(admin, query)));
+    }
+
+    [BackendFact]
+    public async Task The_schema_lists_what_the_parser_accepts()
+    {
+        using var admin = await ShopAsync("query-schema");
+        using var anonymous = server.Anonymous();
+        using var response = await anonymous.GetAsync("/api/v2/query/schema");
+        Assert.Equal("application/schema+json", response.Content.Headers.ContentType?.MediaType);
+        var schema = await response.ReadJsonAsync();
+        var properties = schema.GetProperty("properties");
+        var metrics = properties.GetProperty("metrics").GetProperty("items").GetProperty("enum").EnumerateArray().Select(m => m.GetString()!).ToArray();
+        var dimensions = schema.GetProperty("$defs").GetProperty("dimension").GetProperty("anyOf")[0].GetProperty("enum").EnumerateArray()
+            .Select(d => d.GetString()!).ToArray();
+        Assert.Equal(15, metrics.Length);
+        Assert.Contains("visit:channel", dimensions);
+
+        // Every name the schema lists is one the API takes.
+        await QueryAnswers.QueryAsync(admin, new { metrics, date_range = Range });
+        foreach (var dimension in dimensions)
+        {
+            await QueryAnswers.QueryAsync(admin, new { metrics = new[] { "visitors" }, date_range = Range, dimensions = new[] { dimension } });
+        }
+        Assert.Equal(["is", "is_not", "contains", "contains_not", "matches", "matches_not"],
+            schema.GetProperty("$defs").GetProperty("filter").GetProperty("oneOf")[0].GetProperty("prefixItems")[0].GetProperty("enum")
+                .EnumerateArray().Select(o => o.GetString()));
+    }
 }
 
 [NeedsServers]

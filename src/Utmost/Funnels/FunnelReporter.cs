@@ -1,0 +1,88 @@
+using Microsoft.Extensions.Options;
+using Utmost.Core.Funnels;
+using Utmost.Core.Query;
+using Utmost.Core.Sessions;
+using Utmost.Hosting;
+using Utmost.Query;
+using Utmost.Sessions;
+using Utmost.Tenancy;
+
+namespace Utmost.Funnels;
+
+/// <summary>One value of a breakdown (null: visits without one) and its steps.</summary>
+public sealed record FunnelGroupReport(string? Value, IReadOnlyList<FunnelStepReport> Steps);
+
+/// <summary>
+/// Counts a funnel over a period. ClickHouse counts a strict funnel itself with windowFunnel, and sends the step
+/// events only of visitors who got past the first step (for the times to convert); the embedded engine, and any
+/// order, send the step events and <see cref="FunnelCalculator"/> follows each visitor here. Either way a visitor's
+/// progress follows the same rules, so the engines agree.
+/// </summary>
+public sealed class FunnelReporter(IQueryEngine engine, SessionBuilder sessions, AnalyticsCache cache, IOptions<UtmostOptions> options)
+{
+    public async Task<(IReadOnlyList<FunnelStepReport> Steps, IReadOnlyList<FunnelGroupReport> Groups)> ReportAsync(Tenant tenant, Funnel funnel,
+        QueryPeriod period, Dimension? breakdown, CancellationToken cancellationToken)
+    {
+        // Events acknowledged before the question count (with a breakdown, their visits are needed).
+        await cache.CatchUpAsync(tenant.Key, () => sessions.CatchUpAsync(cancellationToken));
+        var timeout = TimeSpan.FromSeconds(options.Value.Query.TimeoutSeconds);
+        var lookback = (long)Sessionizer.Lookback(new SessionRules(TimeSpan.FromMinutes(options.Value.Sessions.TimeoutMinutes), [])).TotalMilliseconds;
+        FunnelSql Sql() => new(engine.NewDialect(), funnel, breakdown, tenant.Key, period, lookback);
+        var steps = funnel.Steps.Count;
+        var groups = new Dictionary<string, (long[] Entered, List<long>[] Seconds)>(StringComparer.Ordinal);
+        (long[] Entered, List<long>[] Seconds) Group(string value)
+        {
+            if (!groups.TryGetValue(value, out var group))
+            {
+                groups[value] = group = (new long[steps], Enumerable.Range(0, steps).Select(_ => new List<long>()).ToArray());
+            }
+            return group;
+        }
+
+        var engineCounts = engine.CountsFunnels && funnel.Order == FunnelOrder.Strict;
+        if (engineCounts)
+        {
+            foreach (var row in await engine.RunAsync(Sql().Levels(), timeout, cancellationToken))
+            {
+                var (value, level, visitors) = (row[0] as string ?? "", Convert.ToInt32(row[1]), Convert.ToInt64(row[2]));
+                var entered = Group(value).Entered;
+                for (var step = 0; step < level; step++)
+                {
+                    entered[step] += visitors;
+                }
+            }
+        }
+        var hits = await engine.RunAsync(Sql().Hits(minLevel: engineCounts ? 2 : 0), timeout, cancellationToken);
+        foreach (var visitor in hits.GroupBy(row => (string)row[0]!, StringComparer.Ordinal))
+        {
+            var rows = visitor.Select(row => (At: Convert.ToInt64(row[1]), Breakdown: row[2] as string ?? "", Flags: row.Skip(3).Select(Convert.ToInt32).ToArray()))
+                .ToList();
+            // The visit the visitor entered the funnel in gives the breakdown (as argMinIf does in ClickHouse).
+            var entry = rows.Where(r => r.Flags[0] == 1).OrderBy(r => r.At).ThenBy(r => r.Breakdown, StringComparer.Ordinal).FirstOrDefault();
+            if (entry.Flags is null)
+            {
+                continue;
+            }
+            var progress = FunnelCalculator.Progress(
+                rows.SelectMany(r => r.Flags.Select((flag, i) => (flag, i)).Where(f => f.flag == 1).Select(f => new FunnelHit(r.At / 1000, f.i + 1))),
+                steps, funnel.WindowSeconds, funnel.Order);
+            var group = Group(entry.Breakdown);
+            for (var step = 0; step < progress.Level; step++)
+            {
+                if (!engineCounts)
+                {
+                    group.Entered[step]++;
+                }
+                group.Seconds[step].Add(progress.SecondsFromStart[step]);
+            }
+        }
+        var all = (Entered: Enumerable.Range(0, steps).Select(i => groups.Values.Sum(g => g.Entered[i])).ToArray(),
+            Seconds: Enumerable.Range(0, steps).Select(i => (IReadOnlyList<long>)groups.Values.SelectMany(g => g.Seconds[i]).ToList()).ToArray());
+        var byValue = breakdown is null
+            ? []
+            : groups.OrderByDescending(g => g.Value.Entered[0]).ThenBy(g => g.Key, StringComparer.Ordinal)
+                .Select(g => new FunnelGroupReport(g.Key.Length == 0 ? null : g.Key, FunnelCalculator.Report(funnel.Steps, g.Value.Entered, g.Value.Seconds)))
+                .ToList();
+        return (FunnelCalculator.Report(funnel.Steps, all.Entered, all.Seconds), byValue);
+    }
+}

@@ -1,0 +1,79 @@
+using System.Globalization;
+using Utmost.Core.Funnels;
+using Utmost.Core.Query;
+using Utmost.Query;
+
+namespace Utmost.Funnels;
+
+/// <summary>
+/// The SELECTs behind a funnel report, in one engine's dialect. Events count from the period's start until the
+/// window after its end; only the first step must fall within the period (that is when a visitor enters).
+/// With a breakdown, each event is joined to its visit, and a visitor is grouped by the visit they entered in.
+/// </summary>
+public sealed class FunnelSql(QueryDialect dialect, Funnel funnel, Dimension? breakdown, long tenantKey, QueryPeriod period, long lookbackMs)
+{
+    private bool Joined => breakdown is not null;
+
+    private string From() => Joined
+        ? dialect.EventsWithSessionsFrom(tenantKey, period.FromMs, period.ToMs + funnel.WindowSeconds * 1000, lookbackMs, QuerySqlBuilder.EventColumns,
+            QuerySqlBuilder.VisitColumns)
+        : dialect.EventsFrom(tenantKey, period.FromMs, period.ToMs + funnel.WindowSeconds * 1000) + " AND visitor_id IS NOT NULL";
+
+    private string Visitor => dialect.EventColumn("visitor_id", Joined);
+
+    private string CreatedAt => dialect.EventColumn("created_at", Joined);
+
+    private string Breakdown => breakdown is null ? "''" : $"COALESCE({dialect.VisitColumn(QuerySqlBuilder.VisitColumnOf(breakdown.Kind), true)}, '')";
+
+    /// <summary>Whether an event meets step <paramref name="index"/> (0-based); the first only within the period.</summary>
+    private string Step(int index)
+    {
+        var step = funnel.Steps[index];
+        var parts = new List<string> { $"{dialect.EventColumn("event_type", Joined)} = {dialect.Value(step.EventType)}" };
+        if (step.Page is not null)
+        {
+            parts.Add($"COALESCE({dialect.Contains(dialect.EventColumn("page_url", Joined), dialect.Value(step.Page))}, 0) = 1");
+        }
+        foreach (var (key, value) in step.Properties ?? new Dictionary<string, string>())
+        {
+            parts.Add($"COALESCE({dialect.Property(dialect.EventColumn("properties", Joined), key)} = {dialect.Value(value)}, 0) = 1");
+        }
+        if (index == 0)
+        {
+            parts.Add($"{CreatedAt} < {dialect.Value(period.ToMs)}");
+        }
+        return "(" + string.Join(" AND ", parts) + ")";
+    }
+
+    private IEnumerable<string> Steps => funnel.Steps.Select((_, i) => Step(i));
+
+    private string AnyStep => "(" + string.Join(" OR ", Steps) + ")";
+
+    /// <summary>
+    /// Every event that meets a step: visitor, created_at (ms), the visit's breakdown value, and s1…sn (1 where it meets
+    /// that step). <paramref name="minLevel"/> keeps the visitors windowFunnel finds at that level or further (ClickHouse).
+    /// </summary>
+    public QueryStatement Hits(int minLevel = 0)
+    {
+        var flags = string.Concat(Steps.Select((condition, i) => $", CASE WHEN {condition} THEN 1 ELSE 0 END AS s{Number(i + 1)}"));
+        var sql = $"SELECT {Visitor} AS v, {CreatedAt} AS t, {Breakdown} AS b{flags} {From()} AND {AnyStep}";
+        if (minLevel > 0)
+        {
+            sql += $" AND {Visitor} GLOBAL IN (SELECT v FROM ({LevelsPerVisitor()}) WHERE level >= {Number(minLevel)})";
+        }
+        return new QueryStatement(sql, dialect.Parameters.ToList(), Joined ? QuerySource.EventsWithSessions : QuerySource.Events);
+    }
+
+    /// <summary>ClickHouse only: visitors per breakdown value and furthest step reached, counted by windowFunnel.</summary>
+    public QueryStatement Levels() => new(
+        $"SELECT b, level, count() AS visitors FROM ({LevelsPerVisitor()}) WHERE level > 0 GROUP BY b, level",
+        dialect.Parameters.ToList(), Joined ? QuerySource.EventsWithSessions : QuerySource.Events);
+
+    private string LevelsPerVisitor() => $"""
+        SELECT {Visitor} AS v, argMinIf({Breakdown}, {CreatedAt}, {Step(0)}) AS b,
+               windowFunnel({Number(funnel.WindowSeconds)})(toUInt32(intDiv({CreatedAt}, 1000)), {string.Join(", ", Steps)}) AS level
+        {From()} AND {AnyStep} GROUP BY v
+        """;
+
+    private static string Number(long value) => value.ToString(CultureInfo.InvariantCulture);
+}
