@@ -17,27 +17,21 @@ public sealed class FunnelStore(Func<CancellationToken, Task<DbConnection>> open
     private sealed record Definition(IReadOnlyList<FunnelStep> Steps, int WindowHours, FunnelOrder Order);
 
     /// <summary>Stores the funnel, or returns false when the tenant has <see cref="MaxPerTenant"/> already.</summary>
+    /// <remarks>
+    /// One statement that counts and inserts: a transaction that reads and then writes may not get SQLite's write lock
+    /// while the spool or the builder holds it (SQLITE_BUSY without waiting), where a single INSERT waits its turn.
+    /// </remarks>
     public async Task<bool> InsertAsync(Funnel funnel, CancellationToken cancellationToken)
     {
         await using var connection = await open(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await using (var count = Command(connection, "SELECT COUNT(*) FROM funnels WHERE tenant_id = @tenant_id", ("tenant_id", funnel.TenantId)))
-        {
-            count.Transaction = transaction;
-            if (Convert.ToInt64(await count.ExecuteScalarAsync(cancellationToken)) >= MaxPerTenant)
-            {
-                return false;
-            }
-        }
-        await using var insert = Command(connection, """
-            INSERT INTO funnels (tenant_id, id, name, definition, created_at) VALUES (@tenant_id, @id, @name, @definition, @created_at)
+        await using var insert = Command(connection, $"""
+            INSERT INTO funnels (tenant_id, id, name, definition, created_at)
+            SELECT @tenant_id, @id, @name, @definition, @created_at
+            WHERE (SELECT COUNT(*) FROM funnels WHERE tenant_id = @tenant_id) < {MaxPerTenant}
             """, ("tenant_id", funnel.TenantId), ("id", funnel.Id), ("name", funnel.Name),
             ("definition", JsonSerializer.Serialize(new Definition(funnel.Steps, funnel.WindowHours, funnel.Order), Json)),
             ("created_at", funnel.CreatedAt.ToUnixTimeMilliseconds()));
-        insert.Transaction = transaction;
-        await insert.ExecuteNonQueryAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        return true;
+        return await insert.ExecuteNonQueryAsync(cancellationToken) == 1;
     }
 
     public async Task<Funnel?> GetAsync(string tenantId, string id, CancellationToken cancellationToken) =>
