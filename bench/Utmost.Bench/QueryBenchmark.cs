@@ -65,9 +65,23 @@ internal static class QueryBenchmark
         Console.WriteLine($"  {visitors:#,0} visitors in {clock.Elapsed.TotalSeconds:0} s");
 
         await using var server = await ServerProcess.StartAsync(dataDir, adminKey, cancellationToken, args);
+        try
+        {
+            return await MeasureAsync(server, engine, eventCount, visitors, cancellationToken);
+        }
+        catch (Exception e) when (e is HttpRequestException or InvalidOperationException or TimeoutException)
+        {
+            Console.WriteLine("Last server output:\n  " + string.Join("\n  ", server.OutputTail()));
+            throw;
+        }
+    }
+
+    private static async Task<string> MeasureAsync(ServerProcess server, string engine, long eventCount, long visitors, CancellationToken cancellationToken)
+    {
+        var onClickHouse = engine == "clickhouse";
+        var clock = Stopwatch.StartNew();
         using var client = new HttpClient { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromMinutes(30) };
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", server.AdminKey);
-        clock.Restart();
         await ChannelPerformanceBenchmark.WaitUntilAsync("shipped", async () =>
             await ChannelPerformanceBenchmark.GaugeAsync(client, "health/ready", "spool_backlog") == 0, cancellationToken);
         await ChannelPerformanceBenchmark.WaitUntilAsync("sessions built", async () =>
@@ -97,6 +111,8 @@ internal static class QueryBenchmark
             }
         }
 
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"  overview p50 {Percentile(overview, 0.5):0} ms, p95 {Percentile(overview, 0.95):0} ms; alone: {string.Join(", ", single.Select(s => Percentile(s, 0.5).ToString("0", CultureInfo.InvariantCulture)))} ms"));
         using var created = JsonDocument.Parse(await PostAsync(client, "api/funnels", Funnel, cancellationToken));
         var report = $"api/funnels/{created.RootElement.GetProperty("id").GetString()}/report?date_range=last_30_days";
         using (var first = JsonDocument.Parse(await client.GetStringAsync(report, cancellationToken)))

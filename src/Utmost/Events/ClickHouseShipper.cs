@@ -337,15 +337,23 @@ public sealed partial class ClickHouseShipper(SqliteDatabase spool, Sessions.Ses
         }
         await using var connection = await spool.OpenAsync(cancellationToken);
         await using var prune = connection.CreateCommand();
-        prune.CommandText = """
-            DELETE FROM marketing_events
-            WHERE rowid <= MIN(COALESCE((SELECT value FROM spool_state WHERE name = $name), 0), $sessioned) AND received_at < $before
+        // In slices: after an outage millions of rows may be due, and one DELETE of them all would hold the write lock
+        // for longer than other writers wait (they failed with "database is locked" in the 10M bench).
+        prune.CommandText = $"""
+            DELETE FROM marketing_events WHERE rowid IN (
+                SELECT rowid FROM marketing_events
+                WHERE rowid <= MIN(COALESCE((SELECT value FROM spool_state WHERE name = $name), 0), $sessioned) AND received_at < $before
+                ORDER BY rowid LIMIT {PruneSlice})
             """;
         prune.Parameters.AddWithValue("$sessioned", sessioned);
         prune.Parameters.AddWithValue("$name", Watermark);
         prune.Parameters.AddWithValue("$before", (clock.GetUtcNow() - DedupeWindow).ToUnixTimeMilliseconds());
-        await prune.ExecuteNonQueryAsync(cancellationToken);
+        while (await prune.ExecuteNonQueryAsync(cancellationToken) == PruneSlice)
+        {
+        }
     }
+
+    private const int PruneSlice = 20_000;
 
     /// <summary>This spool's id in ClickHouse's rollups: random, made once per data directory.</summary>
     private static async Task<long> SpoolIdAsync(SqliteConnection connection, CancellationToken cancellationToken)

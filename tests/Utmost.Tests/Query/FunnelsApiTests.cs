@@ -135,6 +135,16 @@ public abstract class FunnelsApiTests(TestServer server)
             await refused.AssertProblemAsync(400, field);
         }
 
+        // At most 100 funnels a tenant.
+        for (var i = 1; i < 100; i++)
+        {
+            await admin.PostJsonAsync("/api/funnels", Funnel("any"));
+        }
+        using (var tooMany = await admin.PostAsync("/api/funnels", Http.Json(Funnel("any"))))
+        {
+            await tooMany.AssertProblemAsync(409);
+        }
+
         using (var deleted = await admin.DeleteAsync($"/api/funnels/{id}"))
         {
             Assert.Equal(204, (int)deleted.StatusCode);

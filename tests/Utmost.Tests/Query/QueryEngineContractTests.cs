@@ -38,7 +38,7 @@ public sealed class QueryEngineContractTests(TestServer sqlite, ClickHouseTestSe
         new object[] { new object[] { "is", "event:type", new[] { "purchase" } } },
         new object[] { new object[] { "matches", "event:page", new[] { "^https://shop\\.example/(pricing|shop)$" } } },
         new object[] { new object[] { "or", new object[] {
-            new object[] { "is", "visit:device", new[] { "Mobile" } }, new object[] { "is_not", "event:props:plan", new[] { "basic" } } } } },
+            new object[] { "is", "visit:device", new[] { "mobile" } }, new object[] { "is_not", "event:props:plan", new[] { "basic" } } } } },
         new object[] { new object[] { "matches_not", "visit:entry_page", new[] { "blog" } }, new object[] { "is", "visit:campaign", new[] { "spring" } } },
     ];
 
