@@ -80,6 +80,8 @@ public sealed record QueryComparison(IReadOnlyList<string?> Dimensions, IReadOnl
 
 public sealed record QueryResultRow(IReadOnlyList<string?> Dimensions, IReadOnlyList<object?> Metrics)
 {
+    /// <summary>Only when a comparison was asked for.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public QueryComparison? Comparison { get; init; }
 }
 
