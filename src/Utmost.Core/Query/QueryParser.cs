@@ -93,7 +93,7 @@ public static class QueryParser
             case { ValueKind: JsonValueKind.String } preset:
                 return Preset(preset.GetString()!, "date_range", errors);
             case { ValueKind: JsonValueKind.Array } pair when pair.GetArrayLength() == 2 && pair.EnumerateArray().All(b => b.ValueKind == JsonValueKind.String):
-                return Dates(pair[0].GetString()!, pair[1].GetString()!, "date_range", errors);
+                return Dates(pair[0].GetString()!, pair[1].GetString()!, "date_range[0]", "date_range[1]", "date_range", errors);
             default:
                 errors.Add("date_range", DateRangeHelp);
                 return null;
@@ -105,7 +105,7 @@ public static class QueryParser
     /// date-times; null with the reason under <paramref name="field"/>.
     /// </summary>
     public static QueryDateRange? ParseDateRange(string text, string field, ValidationErrors errors) =>
-        text.Split(',', StringSplitOptions.TrimEntries) is [var start, var end] ? Dates(start, end, field, errors) : Preset(text, field, errors);
+        text.Split(',', StringSplitOptions.TrimEntries) is [var start, var end] ? Dates(start, end, field, field, field, errors) : Preset(text, field, errors);
 
     private static QueryDateRange? Preset(string name, string field, ValidationErrors errors)
     {
@@ -117,18 +117,22 @@ public static class QueryParser
         return null;
     }
 
-    private static QueryDateRange? Dates(string start, string end, string field, ValidationErrors errors)
+    /// <summary>
+    /// A range of two ISO dates or date-times; a bad bound is named by its own field, an end before the start by
+    /// <paramref name="orderField"/>.
+    /// </summary>
+    public static QueryDateRange? Dates(string start, string end, string startField, string endField, string orderField, ValidationErrors errors)
     {
         var startOk = Bound(start, isEnd: false, out var from);
         var endOk = Bound(end, isEnd: true, out var to);
         if (!startOk || !endOk)
         {
-            errors.Add(field == "date_range" ? (startOk ? "date_range[1]" : "date_range[0]") : field, DateRangeHelp);
+            errors.Add(startOk ? endField : startField, DateRangeHelp);
             return null;
         }
         if (to < from)
         {
-            errors.Add(field, "the end is before the start");
+            errors.Add(orderField, "the end is before the start");
             return null;
         }
         return new QueryDateRange(null, start, end);

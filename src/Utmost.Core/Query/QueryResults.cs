@@ -111,12 +111,16 @@ public static class QueryResults
             }
         }
         var ordered = Sort(query, plan, rows, currency).ToList();
+        // The comparison's bucket of each bucket: the one at the same place in its period.
+        var previousBucketOf = buckets is null || previous?.Buckets is not { } before
+            ? null
+            : buckets.Zip(before).ToDictionary(pair => Text(pair.First), pair => Text(pair.Second), StringComparer.Ordinal);
         var page = ordered.Skip(query.Offset).Take(query.Limit).Select(pair =>
         {
             var row = new QueryResultRow(Labelled(pair.Key.Values, timeIndex, plan.Grain), MetricValues(query, plan, pair.Value, currency));
             if (previous is { } before)
             {
-                row = row with { Comparison = Compare(query, plan, pair.Key, row, before.Groups, buckets, before.Buckets, timeIndex, currency) };
+                row = row with { Comparison = Compare(query, plan, pair.Key, row, before.Groups, previousBucketOf, timeIndex, currency) };
             }
             return row;
         }).ToList();
@@ -159,15 +163,21 @@ public static class QueryResults
                 ? new QueryOrder(time.Name, Descending: false)
                 : new QueryOrder(QueryMetrics.NameOf(query.Metrics[0]), Descending: true));
         }
+        // Each order resolved once to what it compares, not again for every pair the sort looks at.
+        var comparers = orders.Select(order =>
+        {
+            var comparer = ComparerFor(query, plan, order.Name, currency);
+            return order.Descending ? (a, b) => comparer(b, a) : comparer;
+        }).ToList();
         var list = rows.ToList();
         list.Sort((a, b) =>
         {
-            foreach (var order in orders)
+            foreach (var comparer in comparers)
             {
-                var compared = CompareBy(query, plan, order.Name, a, b, currency);
+                var compared = comparer(a, b);
                 if (compared != 0)
                 {
-                    return order.Descending ? -compared : compared;
+                    return compared;
                 }
             }
             return CompareValues(a.Key.Values, b.Key.Values);
@@ -175,22 +185,21 @@ public static class QueryResults
         return list;
     }
 
-    private static int CompareBy(AnalyticsQuery query, QueryPlan plan, string name, KeyValuePair<GroupKey, GroupTotals> a,
-        KeyValuePair<GroupKey, GroupTotals> b, string? currency)
+    private static Comparison<KeyValuePair<GroupKey, GroupTotals>> ComparerFor(AnalyticsQuery query, QueryPlan plan, string name, string? currency)
     {
         var dimension = query.Dimensions.ToList().FindIndex(d => d.Name == name);
         if (dimension >= 0)
         {
             return query.Dimensions[dimension].IsTime
-                ? Nullable.Compare(Bucket(a.Key.Values[dimension]), Bucket(b.Key.Values[dimension]))
-                : string.CompareOrdinal(a.Key.Values[dimension], b.Key.Values[dimension]);
+                ? (a, b) => Nullable.Compare(Bucket(a.Key.Values[dimension]), Bucket(b.Key.Values[dimension]))
+                : (a, b) => string.CompareOrdinal(a.Key.Values[dimension], b.Key.Values[dimension]);
         }
         QueryMetrics.TryParse(name, out var metric);
         if (plan.Unavailable.Contains(metric))
         {
-            return 0;
+            return (_, _) => 0;
         }
-        return Convert.ToDecimal(a.Value.Value(metric, currency)).CompareTo(Convert.ToDecimal(b.Value.Value(metric, currency)));
+        return (a, b) => Convert.ToDecimal(a.Value.Value(metric, currency)).CompareTo(Convert.ToDecimal(b.Value.Value(metric, currency)));
     }
 
     private static long? Bucket(string? value) => value is null ? null : long.Parse(value, System.Globalization.CultureInfo.InvariantCulture);
@@ -214,14 +223,12 @@ public static class QueryResults
     /// rates (bounce and conversion rate) it is the difference in points.
     /// </summary>
     private static QueryComparison Compare(AnalyticsQuery query, QueryPlan plan, GroupKey key, QueryResultRow row,
-        IReadOnlyDictionary<GroupKey, GroupTotals> previous, IReadOnlyList<long>? buckets, IReadOnlyList<long>? previousBuckets, int timeIndex,
-        string? currency)
+        IReadOnlyDictionary<GroupKey, GroupTotals> previous, IReadOnlyDictionary<string, string>? previousBucketOf, int timeIndex, string? currency)
     {
         var values = key.Values.ToArray();
         if (timeIndex >= 0 && values[timeIndex] is { } bucket)
         {
-            var position = buckets?.ToList().IndexOf(long.Parse(bucket, System.Globalization.CultureInfo.InvariantCulture)) ?? -1;
-            values[timeIndex] = position >= 0 && previousBuckets is not null && position < previousBuckets.Count ? Text(previousBuckets[position]) : null;
+            values[timeIndex] = previousBucketOf?.GetValueOrDefault(bucket);
         }
         var before = timeIndex >= 0 && values[timeIndex] is null
             ? new GroupTotals()

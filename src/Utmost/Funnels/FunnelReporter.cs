@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Options;
 using Utmost.Core.Funnels;
 using Utmost.Core.Query;
-using Utmost.Core.Sessions;
 using Utmost.Hosting;
 using Utmost.Query;
 using Utmost.Sessions;
@@ -26,8 +25,7 @@ public sealed class FunnelReporter(IQueryEngine engine, SessionBuilder sessions,
         // Events acknowledged before the question count (with a breakdown, their visits are needed).
         await cache.CatchUpAsync(tenant.Key, () => sessions.CatchUpAsync(cancellationToken));
         var timeout = TimeSpan.FromSeconds(options.Value.Query.TimeoutSeconds);
-        var lookback = (long)Sessionizer.Lookback(new SessionRules(TimeSpan.FromMinutes(options.Value.Sessions.TimeoutMinutes), [])).TotalMilliseconds;
-        FunnelSql Sql() => new(engine.NewDialect(), funnel, breakdown, tenant.Key, period, lookback);
+        FunnelSql Sql() => new(engine.NewDialect(), funnel, breakdown, tenant.Key, period, sessions.LookbackMs);
         var steps = funnel.Steps.Count;
         var groups = new Dictionary<string, (long[] Entered, List<long>[] Seconds)>(StringComparer.Ordinal);
         (long[] Entered, List<long>[] Seconds) Group(string value)

@@ -39,16 +39,9 @@ public static class QueryApi
         {
             return TypedResults.ValidationProblem(errors.ToDictionary(), title: "The query is not valid.");
         }
-        return await RunAsync(runner, caller.Tenant, query, cancellationToken);
-    }
-
-    /// <summary>Runs a query for a report endpoint or this API: a query that runs too long is a 503 saying so.</summary>
-    public static async Task<Results<Ok<QueryResponse>, ValidationProblem, ProblemHttpResult>> RunAsync(QueryRunner runner, Tenant tenant,
-        AnalyticsQuery query, CancellationToken cancellationToken)
-    {
         try
         {
-            return TypedResults.Ok(await runner.RunAsync(tenant, query, cancellationToken));
+            return TypedResults.Ok(await runner.RunAsync(caller.Tenant, query, cancellationToken));
         }
         catch (TimeoutException e)
         {
@@ -56,6 +49,7 @@ public static class QueryApi
         }
     }
 
+    /// <summary>The 503 of a query stopped at its deadline: every analytics endpoint answers it so.</summary>
     public static ProblemHttpResult TooLong(TimeoutException e) => TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable,
         title: "The query took too long.",
         detail: $"{e.Message} and was stopped. Narrow the date range, filter, or ask for fewer dimensions; the limit is Utmost:Query:TimeoutSeconds.");

@@ -108,13 +108,10 @@ public sealed class SqliteQueryDialect : QueryDialect
 
     public override string Matches(string expression, string pattern) => $"{MatchesFunction}({expression}, {pattern})";
 
-    public override string Property(string propertiesColumn, string key)
+    public override string NullText => "CAST(NULL AS TEXT)";
+
+    protected override string PropertyOf(string propertiesColumn, string key)
     {
-        // A goal's property may have a name no JSON path can quote; it matches nothing here rather than failing the query.
-        if (!QueryDimensions.IsPropertyKey(key))
-        {
-            return "CAST(NULL AS TEXT)";
-        }
         var path = Value("$.\"" + key + "\"");
         // ->> gives a string's text; -> gives numbers and booleans as written in the JSON.
         return $"(CASE json_type({propertiesColumn}, {path}) WHEN 'text' THEN {propertiesColumn} ->> {path} WHEN 'null' THEN NULL "
@@ -204,13 +201,10 @@ public sealed class ClickHouseQueryDialect : QueryDialect
 
     public override string Matches(string expression, string pattern) => $"match({expression}, {pattern})";
 
-    public override string Property(string propertiesColumn, string key)
+    public override string NullText => "CAST(NULL AS Nullable(String))";
+
+    protected override string PropertyOf(string propertiesColumn, string key)
     {
-        // As on SQLite: a name no query could spell matches nothing.
-        if (!QueryDimensions.IsPropertyKey(key))
-        {
-            return "CAST(NULL AS Nullable(String))";
-        }
         // ClickHouse 18.16 has only the visitParam functions: the raw JSON of the value, unquoted when a string.
         var name = Value(key);
         var raw = $"visitParamExtractRaw({propertiesColumn}, {name})";

@@ -8,7 +8,6 @@ using Utmost.Core.Campaigns;
 using Utmost.Core.Common;
 using Utmost.Core.Costs;
 using Utmost.Core.Query;
-using Utmost.Core.Sessions;
 using Utmost.Costs;
 using Utmost.Hosting;
 using Utmost.Metrics;
@@ -126,8 +125,7 @@ public sealed class QueryRunner(IQueryEngine engine, IMarketingAnalytics analyti
     private async Task<Dictionary<GroupKey, GroupTotals>> GroupsAsync(Tenant tenant, AnalyticsQuery query, QueryPlan plan, QueryPeriod period,
         TimeZoneInfo zone, CancellationToken cancellationToken)
     {
-        var lookback = Sessionizer.Lookback(new SessionRules(TimeSpan.FromMinutes(options.Value.Sessions.TimeoutMinutes), []));
-        QuerySqlBuilder Builder() => new(engine.NewDialect(), query, plan, tenant.Goals, zone, (long)lookback.TotalMilliseconds);
+        QuerySqlBuilder Builder() => new(engine.NewDialect(), query, plan, tenant.Goals, zone, sessions.LookbackMs);
         var width = query.Dimensions.Count;
         var groups = new Dictionary<GroupKey, GroupTotals>();
         GroupTotals Group(object?[] row)

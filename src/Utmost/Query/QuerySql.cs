@@ -37,7 +37,15 @@ public abstract class QueryDialect
     public abstract string Matches(string expression, string pattern);
 
     /// <summary>A top-level property of the event's JSON as text: strings unquoted, numbers and booleans as written, JSON null as NULL.</summary>
-    public abstract string Property(string propertiesColumn, string key);
+    public string Property(string propertiesColumn, string key) =>
+        // A goal's property may have a name no JSON path can quote (older goals): it matches nothing rather than failing.
+        QueryDimensions.IsPropertyKey(key) ? PropertyOf(propertiesColumn, key) : NullText;
+
+    /// <summary>The property of a name <see cref="QueryDimensions.IsPropertyKey"/> accepts.</summary>
+    protected abstract string PropertyOf(string propertiesColumn, string key);
+
+    /// <summary>A NULL of the engine's text type.</summary>
+    public abstract string NullText { get; }
 
     /// <summary>yyyymm of local epoch milliseconds.</summary>
     public abstract string Month(string localMs);
@@ -183,8 +191,8 @@ public sealed class QuerySqlBuilder(QueryDialect dialect, AnalyticsQuery query, 
         DimensionKind.EventGoal => GoalName(),
         DimensionKind.EventProperty => dialect.Property(Event(PropertiesColumn), dimension.PropertyKey!),
         _ when QueryPlan.IsVisitDimension(dimension) && dimension.Kind != DimensionKind.VisitCountry => Visit(VisitColumnOf(dimension.Kind)),
-        // Not recorded (the plan warns): a typed null, so ClickHouse knows the column's type.
-        DimensionKind.VisitCountry => $"CASE WHEN 1 = 0 THEN {Visit("source")} ELSE NULL END",
+        // Not recorded (the plan warns).
+        DimensionKind.VisitCountry => dialect.NullText,
         _ => Bucket(TimeBuckets.GrainOf(dimension.Kind, period), period),
     };
 
@@ -280,7 +288,7 @@ public sealed class GoalSql(QueryDialect dialect, IReadOnlyList<Goal> goals, Fun
     public string Condition() => goals.Count == 0 ? "1 = 0" : "(" + string.Join(" OR ", goals.Select(Met)) + ")";
 
     public string Name() => goals.Count == 0
-        ? $"CASE WHEN 1 = 0 THEN {column("event_name")} ELSE NULL END"
+        ? dialect.NullText
         : "CASE " + string.Concat(goals.Select(g => $"WHEN {Met(g)} THEN {dialect.Value(g.Name)} ")) + "ELSE NULL END";
 
     /// <summary>What <see cref="Goal.Matches"/> checks, in SQL: the type, and each property's text.</summary>

@@ -88,14 +88,14 @@ public static class CampaignReportsApi
     public static Task<IResult> Campaigns(Caller caller, QueryRunner runner, ICampaignStore campaigns, string? start_date, string? end_date,
         CancellationToken cancellationToken) => OverDatesAsync(start_date, end_date, async range =>
         {
-            var (answer, rows) = await CampaignRowsAsync(caller, runner, campaigns, range, cancellationToken);
+            var (answer, rows, _) = await CampaignRowsAsync(caller, runner, campaigns, range, cancellationToken);
             return TypedResults.Ok(new CampaignsResponse(answer.Query.DateRange, answer.Meta.Currency, rows));
         });
 
     public static Task<IResult> Roi(Caller caller, QueryRunner runner, ICampaignStore campaigns, string? start_date, string? end_date,
         CancellationToken cancellationToken) => OverDatesAsync(start_date, end_date, async range =>
         {
-            var (answer, rows) = await CampaignRowsAsync(caller, runner, campaigns, range, cancellationToken);
+            var (answer, rows, _) = await CampaignRowsAsync(caller, runner, campaigns, range, cancellationToken);
             var totalsQuery = Ask(range, [Metric.Cost, Metric.Revenue]);
             var totals = (await runner.RunAsync(caller.Tenant, totalsQuery, cancellationToken)).Results[0];
             var (cost, revenue) = (Decimal(Value(totalsQuery, totals, Metric.Cost)), Decimal(Value(totalsQuery, totals, Metric.Revenue)));
@@ -121,8 +121,7 @@ public static class CampaignReportsApi
     public static Task<IResult> Dashboard(Caller caller, QueryRunner runner, ICampaignStore campaigns, string? start_date, string? end_date,
         CancellationToken cancellationToken) => OverDatesAsync(start_date, end_date, async range =>
         {
-            var stored = await campaigns.ListAsync(caller.Tenant.Id, null, MaxCampaigns, 0, cancellationToken);
-            var (answer, rows) = await CampaignRowsAsync(caller, runner, campaigns, range, cancellationToken);
+            var (answer, rows, stored) = await CampaignRowsAsync(caller, runner, campaigns, range, cancellationToken);
             var totalsQuery = Ask(range, [Metric.Cost, Metric.Revenue, Metric.BounceRate, Metric.Visits]);
             var totals = (await runner.RunAsync(caller.Tenant, totalsQuery, cancellationToken)).Results[0];
             var (cost, revenue) = (Decimal(Value(totalsQuery, totals, Metric.Cost)), Decimal(Value(totalsQuery, totals, Metric.Revenue)));
@@ -136,7 +135,7 @@ public static class CampaignReportsApi
     /// Per campaign tag of the visits (most visits first), each with the stored campaign of that tag when there is one;
     /// stored campaigns without visits or cost in the period follow with zeros.
     /// </summary>
-    private static async Task<(QueryResponse Answer, List<CampaignAnalytics> Rows)> CampaignRowsAsync(Caller caller, QueryRunner runner,
+    private static async Task<(QueryResponse Answer, List<CampaignAnalytics> Rows, IReadOnlyList<Campaign> Stored)> CampaignRowsAsync(Caller caller, QueryRunner runner,
         ICampaignStore campaigns, QueryDateRange range, CancellationToken cancellationToken)
     {
         var query = Ask(range, [Metric.Visitors, Metric.Visits, Metric.Conversions, Metric.ConversionRate, Metric.Revenue, Metric.Cost, Metric.Roas,
@@ -154,7 +153,7 @@ public static class CampaignReportsApi
         var shown = rows.Select(r => r.CampaignId).OfType<string>().ToHashSet(StringComparer.Ordinal);
         rows.AddRange(stored.Where(c => !shown.Contains(c.Id)).Select(c =>
             new CampaignAnalytics(c.UtmCampaign, c.Id, c.CampaignName, c.Status, c.Budget, 0L, 0L, 0L, 0.0, 0m, 0m, 0m, 0m)));
-        return (answer, rows);
+        return (answer, rows, stored);
     }
 
     /// <summary>A tagged campaign with visits or cost in the period.</summary>

@@ -78,16 +78,7 @@ public static class ReportQueries
             errors.Add(start is null ? startName : endName, $"give both {startName} and {endName}, or neither for the last 30 days");
             return null;
         }
-        var found = new ValidationErrors();
-        var range = QueryParser.ParseDateRange($"{start},{end}", startName, found);
-        foreach (var (_, messages) in found.ToDictionary())
-        {
-            foreach (var message in messages)
-            {
-                errors.Add(message.Contains("end is before", StringComparison.Ordinal) ? endName : startName, message);
-            }
-        }
-        return range;
+        return QueryParser.Dates(start, end, startName, endName, endName, errors);
     }
 
     /// <summary>The report, or the 503 of a query that ran too long.</summary>

@@ -80,6 +80,9 @@ public sealed partial class SessionBuilder(
 
     public TimeSpan Timeout => TimeSpan.FromMinutes(options.Value.Sessions.TimeoutMinutes);
 
+    /// <summary>How long before an event the session it belongs to may have started: how far a join of events to sessions looks back.</summary>
+    public long LookbackMs => (long)Sessionizer.Lookback(new SessionRules(Timeout, [])).TotalMilliseconds;
+
     /// <summary>Events stored (with ClickHouse: shipped) whose sessions were not built yet, as of the last round.</summary>
     public long Backlog => Interlocked.Read(ref _backlog);
 
