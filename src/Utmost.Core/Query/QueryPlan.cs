@@ -31,6 +31,15 @@ public sealed record QueryPlan(
 
     public bool NeedsCost => Needs(Metric.Cost, Metric.Roas, Metric.Cpa);
 
+    /// <summary>
+    /// Whether the visit rollup answers it: whole local days, and nothing named but the traffic source (channel,
+    /// source, medium, campaign) and days or longer, the attributes the rollup keeps per day.
+    /// </summary>
+    public bool ReadsRollup { get; init; }
+
+    private static readonly DimensionKind[] RollupDimensions =
+        [DimensionKind.VisitChannel, DimensionKind.VisitSource, DimensionKind.VisitMedium, DimensionKind.VisitCampaign];
+
     public static QueryPlan For(AnalyticsQuery query, QueryPeriod period)
     {
         var filterDimensions = FilterDimensions(query.Filters).ToList();
@@ -63,7 +72,9 @@ public sealed record QueryPlan(
         {
             warnings.Add("visit:country is null for every visit: Utmost does not look up countries yet");
         }
-        return new QueryPlan(scope, joins, grain, unavailable, warnings) { Metrics = query.Metrics };
+        var readsRollup = scope == QueryScope.Sessions && period.WholeDays
+            && named.All(d => RollupDimensions.Contains(d.Kind) || d.IsTime && grain != TimeGrain.Hour);
+        return new QueryPlan(scope, joins, grain, unavailable, warnings) { Metrics = query.Metrics, ReadsRollup = readsRollup };
     }
 
     public static bool IsEventDimension(Dimension d) =>

@@ -56,14 +56,17 @@ public static class StorageRegistration
             services.AddSingleton<IMarketingAnalytics, SqliteMarketingAnalytics>();
             services.AddSingleton<ISessionStore, SqliteSessionStore>();
             services.AddSingleton<Query.IQueryEngine, Query.SqliteQueryEngine>();
+            services.AddSingleton<Query.IVisitRollupStore, Query.SqliteVisitRollupStore>();
         }
         services.AddSingleton(provider => new SessionBuilder(provider.GetRequiredService<SqliteDatabase>(),
             provider.GetRequiredService<SessionsDatabase>(), provider.GetRequiredService<ISessionStore>(),
             provider.GetRequiredService<ISessionBuildLock>(), provider.GetRequiredService<TenantDirectory>(),
             provider.GetRequiredService<IOptions<UtmostOptions>>(), provider.GetRequiredService<SessionFeed>(),
             provider.GetRequiredService<ILogger<SessionBuilder>>(), provider.GetService<ClickHouseShipper>(),
-            provider.GetRequiredService<Query.AnalyticsCache>()));
+            provider.GetRequiredService<Query.AnalyticsCache>(), provider.GetRequiredService<Query.VisitRollups>()));
         services.AddHostedService(provider => provider.GetRequiredService<SessionBuilder>());
+        services.AddSingleton<Query.VisitRollups>();
+        services.AddHostedService(provider => provider.GetRequiredService<Query.VisitRollups>());
         services.AddSingleton<AttributionDataSource>();
         services.AddSingleton<Query.AnalyticsCache>();
         services.AddSingleton<Query.QueryRunner>();
@@ -155,6 +158,7 @@ public static class StorageRegistration
         services.AddSingleton<IMarketingAnalytics, ClickHouseMarketingAnalytics>();
         services.AddSingleton<ISessionStore, ClickHouseSessionStore>();
         services.AddSingleton<Query.IQueryEngine, Query.ClickHouseQueryEngine>();
+        services.AddSingleton<Query.IVisitRollupStore, Query.ClickHouseVisitRollupStore>();
     }
 
     /// <summary>Runs every configured engine's migrations; an unreachable engine is named with its setting.</summary>

@@ -37,6 +37,9 @@ public sealed class UtmostOptions
         /// <summary>How long an answer is served again to the same tenant's same query, unless new events came in first (0 turns it off).</summary>
         [Range(0, 3600)]
         public int CacheSeconds { get; set; } = 10;
+
+        /// <summary>Whether queries by traffic source and day read the visit rollup rather than every visit (see Query/VisitRollups.cs).</summary>
+        public bool VisitRollup { get; set; } = true;
     }
 
     public sealed class AttributionSettings

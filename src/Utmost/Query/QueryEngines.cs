@@ -90,6 +90,7 @@ public sealed class SqliteQueryEngine(SqliteDatabase events, SessionsDatabase se
 public sealed class SqliteQueryDialect : QueryDialect
 {
     private const string MatchesFunction = "utmost_matches";
+    private const string VisitorsFunction = "utmost_visitors";
 
     public override string Value(string text) => Add(text);
 
@@ -127,6 +128,11 @@ public sealed class SqliteQueryDialect : QueryDialect
         $"FROM marketing_events WHERE tenant_key = {Value(tenantKey)} AND created_at >= {Value(fromMs)} AND created_at < {Value(toMs)} " +
         "AND deleted_at IS NULL AND is_bot = 0";
 
+    public override string RollupFrom(long tenantKey, long firstDay, long lastDay) =>
+        $"FROM visit_rollup WHERE tenant_key = {Value(tenantKey)} AND day >= {Value(firstDay)} AND day <= {Value(lastDay)}";
+
+    public override string RollupVisitors() => $"{VisitorsFunction}(visitor_hashes, visitor_registers)";
+
     public override string EventsWithSessionsFrom(long tenantKey, long fromMs, long toMs, long lookbackMs, IReadOnlyList<string> eventColumns,
         IReadOnlyList<string> visitColumns) => $"""
         FROM marketing_events AS e JOIN visits.sessions AS s
@@ -142,10 +148,21 @@ public sealed class SqliteQueryDialect : QueryDialect
 
     private static readonly ConcurrentDictionary<string, Regex> Patterns = new(StringComparer.Ordinal);
 
-    /// <summary>SQLite has no regular expressions of its own: <c>matches</c> runs .NET's non-backtracking engine, bounded in time.</summary>
-    public static void AddFunctions(SqliteConnection connection) =>
+    /// <summary>
+    /// SQLite has no regular expressions of its own: <c>matches</c> runs .NET's non-backtracking engine, bounded in
+    /// time. The rollup's visitor sketches are merged and counted here too.
+    /// </summary>
+    public static void AddFunctions(SqliteConnection connection)
+    {
         connection.CreateFunction(MatchesFunction, (string? value, string pattern) => value is not null && Pattern(pattern).IsMatch(value),
             isDeterministic: true);
+        connection.CreateAggregate<byte[]?, byte[]?, VisitorSketch?, long>(VisitorsFunction, null, (sketch, hashes, registers) =>
+        {
+            sketch ??= VisitorSketch.ForMerging();
+            sketch.Add(hashes, registers);
+            return sketch;
+        }, sketch => sketch?.Count() ?? 0, isDeterministic: true);
+    }
 
     private static Regex Pattern(string pattern)
     {
@@ -176,7 +193,21 @@ public sealed class ClickHouseQueryEngine(ClickHouseClient clickHouse) : IQueryE
         {
             throw new TimeoutException($"The query ran longer than {timeout.TotalSeconds:0.#} s", e);
         }
-        return rows.Select(row => row.EnumerateObject().Select(p => ValueOf(p.Value)).ToArray()).ToList();
+        return rows.Select(row => row.EnumerateObject()
+            .Select(p => p.Name == QuerySqlBuilder.VisitorsAlias && p.Value.ValueKind == JsonValueKind.Array ? Visitors(p.Value) : ValueOf(p.Value))
+            .ToArray()).ToList();
+    }
+
+    /// <summary>The count of the rollup's sketches merged by <see cref="ClickHouseQueryDialect.RollupVisitors"/>: (hashes, registers).</summary>
+    private static object Visitors(JsonElement merged)
+    {
+        var sketch = VisitorSketch.ForMerging();
+        foreach (var hash in merged[0].EnumerateArray())
+        {
+            sketch.AddHash(hash.ValueKind == JsonValueKind.String ? ulong.Parse(hash.GetString()!, CultureInfo.InvariantCulture) : hash.GetUInt64());
+        }
+        sketch.AddRegisters(merged[1].EnumerateArray().Select(r => r.GetByte()).ToArray());
+        return sketch.Count();
     }
 
     private static object? ValueOf(JsonElement value) => value.ValueKind switch
@@ -223,6 +254,16 @@ public sealed class ClickHouseQueryDialect : QueryDialect
 
     public override string EventsFrom(long tenantKey, long fromMs, long toMs) =>
         $"FROM {ClickHouseMigrator.EventsTable} WHERE {EventsCondition(tenantKey, fromMs, toMs)}";
+
+    /// <summary>Each day's latest rollup (see <see cref="ClickHouseVisitRollupStore"/>), without its row of no visits.</summary>
+    public override string RollupFrom(long tenantKey, long firstDay, long lastDay)
+    {
+        var days = $"tenant_key = {Value(tenantKey)} AND day >= {Value(firstDay)} AND day <= {Value(lastDay)}";
+        return $"FROM {ClickHouseMigrator.VisitRollupTable} WHERE {days} AND visits > 0 " +
+            $"AND (day, version) GLOBAL IN (SELECT day, max(version) FROM {ClickHouseMigrator.VisitRollupTable} WHERE {days} GROUP BY day)";
+    }
+
+    public override string RollupVisitors() => "tuple(groupUniqArrayArray(visitor_hashes), maxForEach(visitor_registers))";
 
     private string EventsCondition(long tenantKey, long fromMs, long toMs) =>
         $"tenant_key = {Value(tenantKey)} AND created_at >= {Value(fromMs)} AND created_at < {Value(toMs)} AND is_bot = 0 " +

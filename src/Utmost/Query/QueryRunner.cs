@@ -44,7 +44,7 @@ public sealed record QueryEchoPagination(int Limit, int Offset);
 /// the page. Answers are cached briefly per tenant (<see cref="AnalyticsCache"/>).
 /// </summary>
 public sealed class QueryRunner(IQueryEngine engine, IMarketingAnalytics analytics, ICostStore costs, ICampaignStore campaigns,
-    TimeProvider clock, IOptions<UtmostOptions> options, AnalyticsCache cache, Sessions.SessionBuilder sessions)
+    TimeProvider clock, IOptions<UtmostOptions> options, AnalyticsCache cache, Sessions.SessionBuilder sessions, VisitRollups rollups)
 {
     /// <summary>Campaigns read for the channel of a cost row that names only a campaign.</summary>
     private const int MaxCampaigns = 10_000;
@@ -82,6 +82,14 @@ public sealed class QueryRunner(IQueryEngine engine, IMarketingAnalytics analyti
         // What was acknowledged before the question is in the answer: its sessions are built first.
         await cache.CatchUpAsync(tenant.Key, () => sessions.CatchUpAsync(cancellationToken));
         var plan = QueryPlan.For(query, period);
+        if (plan.ReadsRollup && options.Value.Query.VisitRollup)
+        {
+            await rollups.EnsureFreshAsync(tenant, cancellationToken);
+        }
+        else
+        {
+            plan = plan with { ReadsRollup = false };
+        }
         var warnings = plan.Warnings.ToList();
         var compared = period.ComparedWith(query.Include.Comparison, zone);
         // The two periods at once: the engines answer concurrent reads in parallel.

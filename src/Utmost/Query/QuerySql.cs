@@ -58,6 +58,12 @@ public abstract class QueryDialect
     /// <summary>FROM and WHERE over the tenant's sessions that started in [from, to).</summary>
     public abstract string SessionsFrom(long tenantKey, long fromMs, long toMs);
 
+    /// <summary>FROM and WHERE over the tenant's visit rollup rows of the local days [firstDay, lastDay] (see <see cref="VisitRollups"/>).</summary>
+    public abstract string RollupFrom(long tenantKey, long firstDay, long lastDay);
+
+    /// <summary>The visitors of the rollup rows of a group: their sketches merged (what <see cref="QuerySqlBuilder.VisitorsAlias"/> holds).</summary>
+    public abstract string RollupVisitors();
+
     /// <summary>FROM and WHERE over the tenant's counted events (not deleted, not bots) in [from, to).</summary>
     public abstract string EventsFrom(long tenantKey, long fromMs, long toMs);
 
@@ -82,6 +88,11 @@ public sealed class QuerySqlBuilder(QueryDialect dialect, AnalyticsQuery query, 
 {
     private const string PropertiesColumn = "properties";
 
+    /// <summary>The visitors' column: a count, or (from ClickHouse's rollup) the merged sketches the engine counts.</summary>
+    public const string VisitorsAlias = "t_visitors";
+
+    private static readonly int EpochDay = DateOnly.FromDateTime(DateTime.UnixEpoch).DayNumber;
+
     private bool Joined => plan.JoinsSessions;
 
     /// <summary>The counts and sums of <see cref="GroupTotals"/> per group, as t_&lt;name&gt; after the dimensions d0, d1, … (aliases
@@ -90,7 +101,15 @@ public sealed class QuerySqlBuilder(QueryDialect dialect, AnalyticsQuery query, 
     {
         var (from, dimensions, groupBy) = Frame(tenantKey, period);
         string aggregates;
-        if (plan.Scope == QueryScope.Sessions)
+        if (plan.ReadsRollup)
+        {
+            aggregates = $"""
+                {dialect.RollupVisitors()} AS {VisitorsAlias}, SUM(visits) AS t_visits, SUM(page_views) AS t_pageviews, SUM(events) AS t_events,
+                SUM(bounces) AS t_bounces, SUM(duration_ms) AS t_duration_ms, SUM(converted) AS t_converted, SUM(conversions) AS t_conversions,
+                SUM(leads) AS t_leads
+                """;
+        }
+        else if (plan.Scope == QueryScope.Sessions)
         {
             aggregates = $"""
                 {dialect.CountDistinct("visitor_id")} AS t_visitors, COUNT(*) AS t_visits, SUM(page_views) AS t_pageviews, SUM(events) AS t_events,
@@ -145,7 +164,9 @@ public sealed class QuerySqlBuilder(QueryDialect dialect, AnalyticsQuery query, 
     /// <summary>The FROM … WHERE with the filters, the dimension expressions, and the GROUP BY.</summary>
     private (string From, IReadOnlyList<string> Dimensions, string GroupBy) Frame(long tenantKey, QueryPeriod period)
     {
-        var from = plan.Scope == QueryScope.Sessions
+        var from = plan.ReadsRollup
+            ? dialect.RollupFrom(tenantKey, period.FirstDay.DayNumber - EpochDay, period.LastDay.DayNumber - EpochDay)
+            : plan.Scope == QueryScope.Sessions
             ? dialect.SessionsFrom(tenantKey, period.FromMs, period.ToMs)
             : Joined
                 ? dialect.EventsWithSessionsFrom(tenantKey, period.FromMs, period.ToMs, lookbackMs, EventColumns, VisitColumns)
@@ -218,6 +239,17 @@ public sealed class QuerySqlBuilder(QueryDialect dialect, AnalyticsQuery query, 
     /// <summary>The time bucket of each row (its session's start, or the event's time) in the tenant's zone.</summary>
     private string Bucket(TimeGrain grain, QueryPeriod period)
     {
+        if (plan.ReadsRollup)
+        {
+            // Rollup rows are local days already.
+            return grain switch
+            {
+                TimeGrain.Day => "day",
+                TimeGrain.Week => "(day - (day + 3) % 7)",
+                TimeGrain.Month => dialect.Month($"{dialect.Signed("day")} * {OffsetSegments.MsPerDay}"),
+                _ => throw new InvalidOperationException("The rollup has no hours"),
+            };
+        }
         var column = plan.Scope == QueryScope.Sessions ? "started_at" : Event("created_at");
         var segments = OffsetSegments.For(zone, period.FromMs, period.ToMs);
         var offset = new StringBuilder();

@@ -1,6 +1,7 @@
 using System.Text;
 using Microsoft.Data.Sqlite;
 using SQLitePCL;
+using Utmost.Core.Metrics;
 using Utmost.Core.Sessions;
 using Utmost.Storage.Sqlite;
 
@@ -135,8 +136,16 @@ public sealed class SqliteSessionStore(SqliteDatabase eventsFile, SessionsDataba
     {
         await using var connection = await Sessions.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
-        command.CommandText = "DELETE FROM sessions WHERE started_at < $before";
+        // The visit rollup goes with them: whole days before (in any zone), and the days around the edge are rolled up again.
+        command.CommandText = """
+            DELETE FROM sessions WHERE started_at < $before;
+            DELETE FROM visit_rollup WHERE day < $before_day;
+            INSERT INTO visit_rollup_dirty (tenant_key, from_ms, to_ms, marked_at) SELECT tenant_key, $edge_from, $edge_to, $before FROM visit_rollup_tenants;
+            """;
         command.Parameters.AddWithValue("$before", monthStartMs);
+        command.Parameters.AddWithValue("$before_day", monthStartMs / OffsetSegments.MsPerDay - 1);
+        command.Parameters.AddWithValue("$edge_from", monthStartMs - 2 * OffsetSegments.MsPerDay);
+        command.Parameters.AddWithValue("$edge_to", monthStartMs + OffsetSegments.MsPerDay);
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 

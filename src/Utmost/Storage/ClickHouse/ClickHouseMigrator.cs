@@ -18,6 +18,7 @@ public sealed partial class ClickHouseMigrator(IReadOnlyList<ClickHouseClient> n
     public const string RollupCountsTable = "rollup_counts";
     public const string RollupDimensionsTable = "rollup_dimensions";
     public const string SessionsTable = "sessions";
+    public const string VisitRollupTable = "visit_rollup";
 
     /// <summary>The tables sharded on a cluster, with their sharding keys; all are partitioned by month.</summary>
     private static readonly (string Table, string ShardingKey)[] Sharded =
@@ -27,6 +28,7 @@ public sealed partial class ClickHouseMigrator(IReadOnlyList<ClickHouseClient> n
         (RollupCountsTable, "cityHash64(tenant_key, bucket)"),
         (RollupDimensionsTable, "cityHash64(tenant_key, bucket)"),
         (SessionsTable, "cityHash64(tenant_key, visitor_id)"),
+        (VisitRollupTable, "cityHash64(tenant_key, day)"),
     ];
 
     public static IReadOnlyList<MigrationScript> All { get; } = MigrationScript.For("ClickHouse");
@@ -141,6 +143,6 @@ public sealed partial class ClickHouseMigrator(IReadOnlyList<ClickHouseClient> n
             .Select(statement => statement.Trim().TrimEnd(';').Trim())
             .Where(statement => statement.Length > 0);
 
-    [GeneratedRegex(@"\b(marketing_events|deleted_events|rollup_counts|rollup_dimensions|sessions)\b")]
+    [GeneratedRegex(@"\b(marketing_events|deleted_events|rollup_counts|rollup_dimensions|sessions|visit_rollup)\b")]
     private static partial Regex ShardedTableName();
 }
