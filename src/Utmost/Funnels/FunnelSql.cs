@@ -51,7 +51,8 @@ public sealed class FunnelSql(QueryDialect dialect, Funnel funnel, Dimension? br
 
     /// <summary>
     /// Every event that meets a step: visitor, created_at (ms), the visit's breakdown value, and s1…sn (1 where it meets
-    /// that step). <paramref name="minLevel"/> keeps the visitors windowFunnel finds at that level or further (ClickHouse).
+    /// that step). <paramref name="minLevel"/> keeps only visitors with an event of that step (ClickHouse): all that
+    /// windowFunnel finds at that level or further, and a few more, found without running it again.
     /// </summary>
     public QueryStatement Hits(int minLevel = 0)
     {
@@ -59,7 +60,8 @@ public sealed class FunnelSql(QueryDialect dialect, Funnel funnel, Dimension? br
         var sql = $"SELECT {Visitor} AS v, {CreatedAt} AS t, {Breakdown} AS b{flags} {From()} AND {AnyStep}";
         if (minLevel > 0)
         {
-            sql += $" AND {Visitor} GLOBAL IN (SELECT v FROM ({LevelsPerVisitor()}) WHERE level >= {Number(minLevel)})";
+            var unjoined = new FunnelSql(dialect, funnel, null, tenantKey, period, lookbackMs);
+            sql += $" AND {Visitor} GLOBAL IN (SELECT visitor_id {unjoined.From()} AND {unjoined.Step(minLevel - 1)})";
         }
         return new QueryStatement(sql, dialect.Parameters.ToList(), Joined ? QuerySource.EventsWithSessions : QuerySource.Events);
     }

@@ -255,11 +255,11 @@ public sealed class ClickHouseQueryDialect : QueryDialect
     public override string EventsFrom(long tenantKey, long fromMs, long toMs) =>
         $"FROM {ClickHouseMigrator.EventsTable} WHERE {EventsCondition(tenantKey, fromMs, toMs)}";
 
-    /// <summary>Each day's latest rollup (see <see cref="ClickHouseVisitRollupStore"/>), without its row of no visits.</summary>
+    /// <summary>Each day's latest rollup (see <see cref="ClickHouseVisitRollupStore"/>), without the row that only carries its version.</summary>
     public override string RollupFrom(long tenantKey, long firstDay, long lastDay)
     {
         var days = $"tenant_key = {Value(tenantKey)} AND day >= {Value(firstDay)} AND day <= {Value(lastDay)}";
-        return $"FROM {ClickHouseMigrator.VisitRollupTable} WHERE {days} AND visits > 0 " +
+        return $"FROM {ClickHouseMigrator.VisitRollupTable} WHERE {days} AND combination != '' " +
             $"AND (day, version) GLOBAL IN (SELECT day, max(version) FROM {ClickHouseMigrator.VisitRollupTable} WHERE {days} GROUP BY day)";
     }
 

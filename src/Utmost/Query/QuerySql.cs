@@ -164,13 +164,10 @@ public sealed class QuerySqlBuilder(QueryDialect dialect, AnalyticsQuery query, 
     /// <summary>The FROM … WHERE with the filters, the dimension expressions, and the GROUP BY.</summary>
     private (string From, IReadOnlyList<string> Dimensions, string GroupBy) Frame(long tenantKey, QueryPeriod period)
     {
-        var from = plan.ReadsRollup
-            ? dialect.RollupFrom(tenantKey, period.FirstDay.DayNumber - EpochDay, period.LastDay.DayNumber - EpochDay)
-            : plan.Scope == QueryScope.Sessions
-            ? dialect.SessionsFrom(tenantKey, period.FromMs, period.ToMs)
-            : Joined
-                ? dialect.EventsWithSessionsFrom(tenantKey, period.FromMs, period.ToMs, lookbackMs, EventColumns, VisitColumns)
-                : dialect.EventsFrom(tenantKey, period.FromMs, period.ToMs);
+        var from = plan.ReadsRollup ? dialect.RollupFrom(tenantKey, period.FirstDay.DayNumber - EpochDay, period.LastDay.DayNumber - EpochDay)
+            : plan.Scope == QueryScope.Sessions ? dialect.SessionsFrom(tenantKey, period.FromMs, period.ToMs)
+            : Joined ? dialect.EventsWithSessionsFrom(tenantKey, period.FromMs, period.ToMs, lookbackMs, EventColumns, VisitColumns)
+            : dialect.EventsFrom(tenantKey, period.FromMs, period.ToMs);
         foreach (var filter in query.Filters)
         {
             from += " AND " + Condition(filter);

@@ -1,6 +1,7 @@
 -- The visit rollup (see Query/VisitRollups.cs): per tenant, local day and traffic source, the visits added up and
 -- their visitors as a sketch that merges (Core/Query/VisitorSketch.cs): the hashes of up to 512 visitors, or 4,096
--- registers. The dashboard's overview reads these few rows instead of every visit.
+-- registers; beside it, a row per revenue currency with the revenue and orders alone. The dashboard's overview reads
+-- these few rows instead of every visit.
 CREATE TABLE visit_rollup (
     tenant_key        INTEGER NOT NULL,
     day               INTEGER NOT NULL,
