@@ -13,8 +13,8 @@ public sealed record FunnelGroupReport(string? Value, IReadOnlyList<FunnelStepRe
 
 /// <summary>
 /// Counts a funnel over a period. ClickHouse counts a strict funnel itself with windowFunnel, and sends the step
-/// events only of visitors who got past the first step (for the times to convert); the embedded engine, and any
-/// order, send the step events and <see cref="FunnelCalculator"/> follows each visitor here. Either way a visitor's
+/// events only of visitors with a second step (for the times to convert), gathered per visitor; the embedded
+/// engine, and any order, send the step events and <see cref="FunnelCalculator"/> follows each visitor here. Either way a visitor's
 /// progress follows the same rules, so the engines agree.
 /// </summary>
 public sealed class FunnelReporter(IQueryEngine engine, SessionBuilder sessions, AnalyticsCache cache, IOptions<UtmostOptions> options)
@@ -42,29 +42,28 @@ public sealed class FunnelReporter(IQueryEngine engine, SessionBuilder sessions,
         {
             foreach (var row in await engine.RunAsync(Sql().Levels(), timeout, cancellationToken))
             {
-                var (value, level, visitors) = (row[0] as string ?? "", Convert.ToInt32(row[1]), Convert.ToInt64(row[2]));
+                var (value, level, count) = (row[0] as string ?? "", Convert.ToInt32(row[1]), Convert.ToInt64(row[2]));
                 var entered = Group(value).Entered;
                 for (var step = 0; step < level; step++)
                 {
-                    entered[step] += visitors;
+                    entered[step] += count;
                 }
             }
         }
-        var hits = await engine.RunAsync(Sql().Hits(minLevel: engineCounts ? 2 : 0), timeout, cancellationToken);
-        foreach (var visitor in hits.GroupBy(row => (string)row[0]!, StringComparer.Ordinal))
+        // ClickHouse sends the step events of visitors who may have got past the first step (for the times to convert),
+        // a row a visitor; otherwise every step event comes, a row an event, and each visitor's are put together here.
+        var visitors = engineCounts
+            ? (await engine.RunAsync(Sql().VisitorHits(minLevel: 2), timeout, cancellationToken)).Select(VisitorOfRow)
+            : (await engine.RunAsync(Sql().Hits(), timeout, cancellationToken)).GroupBy(row => (string)row[0]!, StringComparer.Ordinal).Select(VisitorOfRows);
+        foreach (var (entryBreakdown, hits) in visitors)
         {
-            var rows = visitor.Select(row => (At: Convert.ToInt64(row[1]), Breakdown: row[2] as string ?? "", Flags: row.Skip(3).Select(Convert.ToInt32).ToArray()))
-                .ToList();
-            // The visit the visitor entered the funnel in gives the breakdown (as argMinIf does in ClickHouse).
-            var entry = rows.Where(r => r.Flags[0] == 1).OrderBy(r => r.At).ThenBy(r => r.Breakdown, StringComparer.Ordinal).FirstOrDefault();
-            if (entry.Flags is null)
+            // Only visitors who entered (a first step in the period) are counted.
+            if (entryBreakdown is null)
             {
                 continue;
             }
-            var progress = FunnelCalculator.Progress(
-                rows.SelectMany(r => r.Flags.Select((flag, i) => (flag, i)).Where(f => f.flag == 1).Select(f => new FunnelHit(r.At / 1000, f.i + 1))),
-                steps, funnel.WindowSeconds, funnel.Order);
-            var group = Group(entry.Breakdown);
+            var progress = FunnelCalculator.Progress(hits, steps, funnel.WindowSeconds, funnel.Order);
+            var group = Group(entryBreakdown);
             for (var step = 0; step < progress.Level; step++)
             {
                 if (!engineCounts)
@@ -82,5 +81,26 @@ public sealed class FunnelReporter(IQueryEngine engine, SessionBuilder sessions,
                 .Select(g => new FunnelGroupReport(g.Key.Length == 0 ? null : g.Key, FunnelCalculator.Report(funnel.Steps, g.Value.Entered, g.Value.Seconds)))
                 .ToList();
         return (FunnelCalculator.Report(funnel.Steps, all.Entered, all.Seconds), byValue);
+    }
+
+    /// <summary>A visitor's row of <see cref="FunnelSql.VisitorHits"/>: (v, entry breakdown, seconds[], step bits[]).</summary>
+    private static (string? EntryBreakdown, IEnumerable<FunnelHit> Hits) VisitorOfRow(object?[] row)
+    {
+        var (seconds, flags) = ((object?[])row[2]!, (object?[])row[3]!);
+        var hits = seconds.Zip(flags, (second, bits) => (Second: Convert.ToInt64(second), Bits: Convert.ToInt64(bits)))
+            .SelectMany(e => Enumerable.Range(0, 63).Where(i => (e.Bits & (1L << i)) != 0).Select(i => new FunnelHit(e.Second, i + 1)))
+            .ToList();
+        return (hits.Any(h => h.Step == 1) ? row[1] as string ?? "" : null, hits);
+    }
+
+    /// <summary>A visitor's rows of <see cref="FunnelSql.Hits"/>: (v, t, breakdown, s1…sn) each.</summary>
+    private static (string? EntryBreakdown, IEnumerable<FunnelHit> Hits) VisitorOfRows(IEnumerable<object?[]> visitorRows)
+    {
+        var rows = visitorRows.Select(row => (At: Convert.ToInt64(row[1]), Breakdown: row[2] as string ?? "", Flags: row.Skip(3).Select(Convert.ToInt32).ToArray()))
+            .ToList();
+        // The visit the visitor entered the funnel in gives the breakdown (as argMinIf does in ClickHouse).
+        var entry = rows.Where(r => r.Flags[0] == 1).OrderBy(r => r.At).ThenBy(r => r.Breakdown, StringComparer.Ordinal).FirstOrDefault();
+        var hits = rows.SelectMany(r => r.Flags.Select((flag, i) => (flag, i)).Where(f => f.flag == 1).Select(f => new FunnelHit(r.At / 1000, f.i + 1)));
+        return (entry.Flags is null ? null : entry.Breakdown, hits);
     }
 }

@@ -51,19 +51,31 @@ public sealed class FunnelSql(QueryDialect dialect, Funnel funnel, Dimension? br
 
     /// <summary>
     /// Every event that meets a step: visitor, created_at (ms), the visit's breakdown value, and s1…sn (1 where it meets
-    /// that step). <paramref name="minLevel"/> keeps only visitors with an event of that step (ClickHouse): all that
-    /// windowFunnel finds at that level or further, and a few more, found without running it again.
+    /// that step).
     /// </summary>
-    public QueryStatement Hits(int minLevel = 0)
+    public QueryStatement Hits()
     {
         var flags = string.Concat(Steps.Select((condition, i) => $", CASE WHEN {condition} THEN 1 ELSE 0 END AS s{Number(i + 1)}"));
-        var sql = $"SELECT {Visitor} AS v, {CreatedAt} AS t, {Breakdown} AS b{flags} {From()} AND {AnyStep}";
-        if (minLevel > 0)
-        {
-            var unjoined = new FunnelSql(dialect, funnel, null, tenantKey, period, lookbackMs);
-            sql += $" AND {Visitor} GLOBAL IN (SELECT visitor_id {unjoined.From()} AND {unjoined.Step(minLevel - 1)})";
-        }
-        return new QueryStatement(sql, dialect.Parameters.ToList(), Joined ? QuerySource.EventsWithSessions : QuerySource.Events);
+        return new QueryStatement($"SELECT {Visitor} AS v, {CreatedAt} AS t, {Breakdown} AS b{flags} {From()} AND {AnyStep}",
+            dialect.Parameters.ToList(), Joined ? QuerySource.EventsWithSessions : QuerySource.Events);
+    }
+
+    /// <summary>
+    /// ClickHouse only: per visitor with an event of step <paramref name="minLevel"/> (all that windowFunnel takes that
+    /// far, and a few more), the breakdown of their entry, and their step events as arrays of seconds and step flags
+    /// (bit i set: meets step i + 1), one row a visitor rather than one an event.
+    /// </summary>
+    public QueryStatement VisitorHits(int minLevel)
+    {
+        var flags = string.Join(" + ", Steps.Select((condition, i) => $"(CASE WHEN {condition} THEN {Number(1L << i)} ELSE 0 END)"));
+        var unjoined = new FunnelSql(dialect, funnel, null, tenantKey, period, lookbackMs);
+        return new QueryStatement($"""
+            SELECT v, argMinIf(b, t, bitAnd(f, 1) = 1) AS b, groupArray(intDiv(t, 1000)) AS seconds, groupArray(f) AS flags
+            FROM (
+                SELECT {Visitor} AS v, {CreatedAt} AS t, {Breakdown} AS b, {flags} AS f {From()} AND {AnyStep}
+                  AND {Visitor} GLOBAL IN (SELECT visitor_id {unjoined.From()} AND {unjoined.Step(minLevel - 1)})
+            ) GROUP BY v
+            """, dialect.Parameters.ToList(), Joined ? QuerySource.EventsWithSessions : QuerySource.Events);
     }
 
     /// <summary>ClickHouse only: visitors per breakdown value and furthest step reached, counted by windowFunnel.</summary>

@@ -216,6 +216,7 @@ public sealed class ClickHouseQueryEngine(ClickHouseClient clickHouse) : IQueryE
         JsonValueKind.String => value.GetString(),
         JsonValueKind.Number when value.TryGetInt64(out var number) => number,
         JsonValueKind.Number => value.GetDouble(),
+        JsonValueKind.Array => value.EnumerateArray().Select(ValueOf).ToArray(),
         _ => value.GetRawText(),
     };
 }
