@@ -1,3 +1,4 @@
+using System.Numerics;
 using Microsoft.Extensions.Options;
 using Utmost.Core.Funnels;
 using Utmost.Core.Query;
@@ -14,8 +15,8 @@ public sealed record FunnelGroupReport(string? Value, IReadOnlyList<FunnelStepRe
 /// <summary>
 /// Counts a funnel over a period. ClickHouse counts a strict funnel itself with windowFunnel, and sends the step
 /// events only of visitors with a second step (for the times to convert), gathered per visitor; the embedded
-/// engine, and any order, send the step events and <see cref="FunnelCalculator"/> follows each visitor here. Either way a visitor's
-/// progress follows the same rules, so the engines agree.
+/// engine, and any order, send the step events and <see cref="FunnelCalculator"/> follows each visitor here.
+/// Either way a visitor's progress follows the same rules, so the engines agree.
 /// </summary>
 public sealed class FunnelReporter(IQueryEngine engine, SessionBuilder sessions, AnalyticsCache cache, IOptions<UtmostOptions> options)
 {
@@ -87,9 +88,15 @@ public sealed class FunnelReporter(IQueryEngine engine, SessionBuilder sessions,
     private static (string? EntryBreakdown, IEnumerable<FunnelHit> Hits) VisitorOfRow(object?[] row)
     {
         var (seconds, flags) = ((object?[])row[2]!, (object?[])row[3]!);
-        var hits = seconds.Zip(flags, (second, bits) => (Second: Convert.ToInt64(second), Bits: Convert.ToInt64(bits)))
-            .SelectMany(e => Enumerable.Range(0, 63).Where(i => (e.Bits & (1L << i)) != 0).Select(i => new FunnelHit(e.Second, i + 1)))
-            .ToList();
+        var hits = new List<FunnelHit>();
+        for (var i = 0; i < seconds.Length; i++)
+        {
+            var second = Convert.ToInt64(seconds[i]);
+            for (var bits = (ulong)Convert.ToInt64(flags[i]); bits != 0; bits &= bits - 1)
+            {
+                hits.Add(new FunnelHit(second, BitOperations.TrailingZeroCount(bits) + 1));
+            }
+        }
         return (hits.Any(h => h.Step == 1) ? row[1] as string ?? "" : null, hits);
     }
 
