@@ -39,6 +39,10 @@ public sealed class FunnelReporter(IQueryEngine engine, SessionBuilder sessions,
         }
 
         var engineCounts = engine.CountsFunnels && funnel.Order == FunnelOrder.Strict;
+        // ClickHouse sends the step events of visitors who may have got past the first step (for the times to convert),
+        // a row a visitor, while it counts the levels; otherwise every step event comes, a row an event, and each
+        // visitor's are put together here.
+        var hitsTask = engine.RunAsync(engineCounts ? Sql().VisitorHits(minLevel: 2) : Sql().Hits(), timeout, cancellationToken);
         if (engineCounts)
         {
             foreach (var row in await engine.RunAsync(Sql().Levels(), timeout, cancellationToken))
@@ -51,11 +55,9 @@ public sealed class FunnelReporter(IQueryEngine engine, SessionBuilder sessions,
                 }
             }
         }
-        // ClickHouse sends the step events of visitors who may have got past the first step (for the times to convert),
-        // a row a visitor; otherwise every step event comes, a row an event, and each visitor's are put together here.
         var visitors = engineCounts
-            ? (await engine.RunAsync(Sql().VisitorHits(minLevel: 2), timeout, cancellationToken)).Select(VisitorOfRow)
-            : (await engine.RunAsync(Sql().Hits(), timeout, cancellationToken)).GroupBy(row => (string)row[0]!, StringComparer.Ordinal).Select(VisitorOfRows);
+            ? (await hitsTask).Select(VisitorOfRow)
+            : (await hitsTask).GroupBy(row => (string)row[0]!, StringComparer.Ordinal).Select(VisitorOfRows);
         foreach (var (entryBreakdown, hits) in visitors)
         {
             // Only visitors who entered (a first step in the period) are counted.
