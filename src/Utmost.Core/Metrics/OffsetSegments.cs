@@ -43,6 +43,9 @@ public static class OffsetSegments
     public static long OffsetAt(TimeZoneInfo zone, long utcMs) =>
         (long)zone.GetUtcOffset(DateTimeOffset.FromUnixTimeMilliseconds(utcMs)).TotalMilliseconds;
 
+    /// <summary>A local date as its day number (days since 1970-01-01): what day buckets and the visit rollup key on.</summary>
+    public static long NumberOfDay(DateOnly day) => day.DayNumber - DateOnly.FromDateTime(DateTime.UnixEpoch).DayNumber;
+
     public static DateOnly DayFromNumber(long localDayNumber) =>
         DateOnly.FromDayNumber((int)(localDayNumber + DateOnly.FromDateTime(DateTime.UnixEpoch).DayNumber));
 

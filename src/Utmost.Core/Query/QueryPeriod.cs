@@ -134,10 +134,9 @@ public static class TimeBuckets
             }
             return keys;
         }
-        var epoch = DateOnly.FromDateTime(DateTime.UnixEpoch).DayNumber;
         for (var day = period.FirstDay; day <= period.LastDay; day = day.AddDays(1))
         {
-            Add(OfDay(grain, day.DayNumber - epoch));
+            Add(OfDay(grain, OffsetSegments.NumberOfDay(day)));
         }
         return keys;
     }

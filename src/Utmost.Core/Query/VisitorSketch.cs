@@ -105,8 +105,6 @@ public sealed class VisitorSketch(int exactLimit = VisitorSketch.ExactLimit)
         return bytes;
     }
 
-    public IReadOnlyCollection<ulong> Hashes => _registers is null ? _hashes : [];
-
     /// <summary>The registers, or empty while the set is exact.</summary>
     public byte[] RegisterBytes() => _registers is null ? [] : (byte[])_registers.Clone();
 

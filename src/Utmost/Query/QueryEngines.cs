@@ -204,7 +204,7 @@ public sealed class ClickHouseQueryEngine(ClickHouseClient clickHouse) : IQueryE
         var sketch = VisitorSketch.ForMerging();
         foreach (var hash in merged[0].EnumerateArray())
         {
-            sketch.AddHash(hash.ValueKind == JsonValueKind.String ? ulong.Parse(hash.GetString()!, CultureInfo.InvariantCulture) : hash.GetUInt64());
+            sketch.AddHash(hash.GetUInt64());
         }
         sketch.AddRegisters(merged[1].EnumerateArray().Select(r => r.GetByte()).ToArray());
         return sketch.Count();

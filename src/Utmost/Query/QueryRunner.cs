@@ -7,6 +7,7 @@ using Utmost.Campaigns;
 using Utmost.Core.Campaigns;
 using Utmost.Core.Common;
 using Utmost.Core.Costs;
+using Utmost.Core.Metrics;
 using Utmost.Core.Query;
 using Utmost.Costs;
 using Utmost.Hosting;
@@ -82,13 +83,13 @@ public sealed class QueryRunner(IQueryEngine engine, IMarketingAnalytics analyti
         // What was acknowledged before the question is in the answer: its sessions are built first.
         await cache.CatchUpAsync(tenant.Key, () => sessions.CatchUpAsync(cancellationToken));
         var plan = QueryPlan.For(query, period);
-        if (plan.ReadsRollup && options.Value.Query.VisitRollup)
-        {
-            await rollups.EnsureFreshAsync(tenant, cancellationToken);
-        }
-        else
+        if (plan.ReadsRollup && !options.Value.Query.VisitRollup)
         {
             plan = plan with { ReadsRollup = false };
+        }
+        if (plan.ReadsRollup)
+        {
+            await rollups.EnsureFreshAsync(tenant, cancellationToken);
         }
         var warnings = plan.Warnings.ToList();
         var compared = period.ComparedWith(query.Include.Comparison, zone);
@@ -200,7 +201,6 @@ public sealed class QueryRunner(IQueryEngine engine, IMarketingAnalytics analyti
         QueryPlan plan, Tenant tenant, IReadOnlyList<Campaign> tenantCampaigns)
     {
         var rules = ChannelRulesJson.ChannelRulesOf(tenant);
-        var epoch = DateOnly.FromDateTime(DateTime.UnixEpoch).DayNumber;
         foreach (var row in rows.Where(r => r.Currency == currency))
         {
             var channel = ChannelPerformanceApi.CostChannel(row.Source, row.Medium, row.Campaign, tenantCampaigns, rules);
@@ -210,7 +210,7 @@ public sealed class QueryRunner(IQueryEngine engine, IMarketingAnalytics analyti
                 DimensionKind.VisitMedium => row.Medium,
                 DimensionKind.VisitCampaign => row.Campaign,
                 DimensionKind.VisitChannel => channel,
-                _ => QueryResults.Text(TimeBuckets.OfDay(plan.Grain!.Value, row.Date.DayNumber - epoch)),
+                _ => QueryResults.Text(TimeBuckets.OfDay(plan.Grain!.Value, OffsetSegments.NumberOfDay(row.Date))),
             };
             if (query.Filters.All(f => QueryFilters.Matches(f, ValueOf)))
             {

@@ -91,8 +91,6 @@ public sealed class QuerySqlBuilder(QueryDialect dialect, AnalyticsQuery query, 
     /// <summary>The visitors' column: a count, or (from ClickHouse's rollup) the merged sketches the engine counts.</summary>
     public const string VisitorsAlias = "t_visitors";
 
-    private static readonly int EpochDay = DateOnly.FromDateTime(DateTime.UnixEpoch).DayNumber;
-
     private bool Joined => plan.JoinsSessions;
 
     /// <summary>The counts and sums of <see cref="GroupTotals"/> per group, as t_&lt;name&gt; after the dimensions d0, d1, … (aliases
@@ -164,7 +162,7 @@ public sealed class QuerySqlBuilder(QueryDialect dialect, AnalyticsQuery query, 
     /// <summary>The FROM … WHERE with the filters, the dimension expressions, and the GROUP BY.</summary>
     private (string From, IReadOnlyList<string> Dimensions, string GroupBy) Frame(long tenantKey, QueryPeriod period)
     {
-        var from = plan.ReadsRollup ? dialect.RollupFrom(tenantKey, period.FirstDay.DayNumber - EpochDay, period.LastDay.DayNumber - EpochDay)
+        var from = plan.ReadsRollup ? dialect.RollupFrom(tenantKey, OffsetSegments.NumberOfDay(period.FirstDay), OffsetSegments.NumberOfDay(period.LastDay))
             : plan.Scope == QueryScope.Sessions ? dialect.SessionsFrom(tenantKey, period.FromMs, period.ToMs)
             : Joined ? dialect.EventsWithSessionsFrom(tenantKey, period.FromMs, period.ToMs, lookbackMs, EventColumns, VisitColumns)
             : dialect.EventsFrom(tenantKey, period.FromMs, period.ToMs);

@@ -141,11 +141,8 @@ public sealed class ClickHouseVisitRollupStore(ClickHouseClient clickHouse) : IV
             WHERE tenant_key = {ClickHouseSql.Literal(tenantKey)}
             """, cancellationToken);
         var row = rows[0];
-        return Long(row.GetProperty("n")) == 0 ? null : (Long(row.GetProperty("first")), Long(row.GetProperty("last")));
+        return row.GetProperty("n").GetInt64() == 0 ? null : (row.GetProperty("first").GetInt64(), row.GetProperty("last").GetInt64());
     }
-
-    private static long Long(JsonElement value) =>
-        value.ValueKind == JsonValueKind.String ? long.Parse(value.GetString()!, CultureInfo.InvariantCulture) : value.GetInt64();
 
     public async Task ReplaceAsync(long tenantKey, long firstDay, long lastDay, IReadOnlyList<VisitRollupRow> rows, long version,
         CancellationToken cancellationToken)

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Data.Sqlite;
 using Utmost.Core.Common;
+using Utmost.Core.Metrics;
 using Utmost.Core.Query;
 using Utmost.Core.Sessions;
 using Utmost.Sessions;
@@ -27,8 +28,6 @@ public sealed partial class VisitRollups(SessionsDatabase sessionsFile, IVisitRo
     /// <summary>A tenant whose sessions are still being written is left to its queries, or to this long after its oldest mark.</summary>
     private static readonly TimeSpan Quiet = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan MaxDelay = TimeSpan.FromMinutes(2);
-
-    private static readonly long EpochDay = DateOnly.FromDateTime(DateTime.UnixEpoch).DayNumber;
 
     private readonly SemaphoreSlim _gate = new(1, 1);
 
@@ -213,8 +212,8 @@ public sealed partial class VisitRollups(SessionsDatabase sessionsFile, IVisitRo
     private async Task RollUpAsync(long tenantKey, TimeZoneInfo zone, long firstDay, long lastDay, CancellationToken cancellationToken)
     {
         var version = NextVersion();
-        var fromMs = TimeZones.StartOfDay(DateOnly.FromDayNumber((int)(firstDay + EpochDay)), zone).ToUnixTimeMilliseconds();
-        var toMs = TimeZones.StartOfDay(DateOnly.FromDayNumber((int)(lastDay + 1 + EpochDay)), zone).ToUnixTimeMilliseconds();
+        var fromMs = TimeZones.StartOfDay(OffsetSegments.DayFromNumber(firstDay), zone).ToUnixTimeMilliseconds();
+        var toMs = TimeZones.StartOfDay(OffsetSegments.DayFromNumber(lastDay + 1), zone).ToUnixTimeMilliseconds();
         var rollup = new VisitRollup(tenantKey, ms => DayOf(ms, zone));
         await foreach (var session in store.SessionsAsync(tenantKey, fromMs, toMs, cancellationToken))
         {
@@ -224,7 +223,7 @@ public sealed partial class VisitRollups(SessionsDatabase sessionsFile, IVisitRo
     }
 
     /// <summary>The local day (days from 1970-01-01 in the zone) of an instant.</summary>
-    public static long DayOf(long ms, TimeZoneInfo zone) => TimeZones.LocalDate(DateTimeOffset.FromUnixTimeMilliseconds(ms), zone).DayNumber - EpochDay;
+    private static long DayOf(long ms, TimeZoneInfo zone) => OffsetSegments.NumberOfDay(TimeZones.LocalDate(DateTimeOffset.FromUnixTimeMilliseconds(ms), zone));
 
     /// <summary>Microseconds of the clock, never the same twice in this instance: a later rollup of a day has a higher version.</summary>
     private long NextVersion()
