@@ -14,71 +14,104 @@ public sealed record FunnelProgress(int Level, IReadOnlyList<long> SecondsFromSt
 public sealed record FunnelStepReport(int Step, string Name, long Entered, long Converted, double ConversionRate, double StepConversionRate,
     long DropOff, double DropOffRate, long? MedianSecondsToConvert);
 
+/// <summary>A visitor's progress from the entries (first steps) of one local day: see <see cref="FunnelCalculator.Days"/>.</summary>
+public readonly record struct FunnelDay(long Day, FunnelProgress Progress);
+
 /// <summary>
-/// A visitor's progress through a funnel, and the report over many visitors. Strict order follows ClickHouse's
-/// windowFunnel step by step (so the embedded engine and ClickHouse agree): events sorted by (second, step); a
-/// first step starts a chain; a later step extends the chain of the step before it while within the window of
-/// that chain's start; the first chain to complete ends the search. The visitor's level is the longest chain.
+/// A visitor's progress through a funnel, and the report over many visitors. Each first-step event is an entry, and
+/// is followed on its own through the events within the window after it: in strict order each later step must come
+/// after the one before it (events sorted by second, then step, as ClickHouse's windowFunnel sorts them), in any order
+/// each later step's first event in the window counts. The visitor's level is the furthest any entry got (what
+/// windowFunnel counts), and the seconds to each step are those of the latest entry that got that far.
+/// Because each entry is followed on its own, the progress over a period is the best of its days' progress
+/// (<see cref="Days"/>, <see cref="Combine"/>), which lets a day's answer be stored and reused.
 /// </summary>
 public static class FunnelCalculator
 {
-    public static FunnelProgress Progress(IEnumerable<FunnelHit> hits, int steps, long windowSeconds, FunnelOrder order)
+    /// <summary>The progress over every entry among <paramref name="hits"/>.</summary>
+    public static FunnelProgress Progress(IEnumerable<FunnelHit> hits, int steps, long windowSeconds, FunnelOrder order) =>
+        Combine(Days(hits, steps, windowSeconds, order, _ => 0));
+
+    /// <summary>
+    /// The progress of each day's entries, a day given by <paramref name="dayOfSecond"/>; a later step may fall on a later
+    /// day than its entry (within the window). Days without an entry are left out.
+    /// </summary>
+    public static IReadOnlyList<FunnelDay> Days(IEnumerable<FunnelHit> hits, int steps, long windowSeconds, FunnelOrder order,
+        Func<long, long> dayOfSecond)
     {
         var sorted = hits.OrderBy(h => h.Second).ThenBy(h => h.Step).ToList();
-        return order == FunnelOrder.Strict ? Strict(sorted, steps, windowSeconds) : Any(sorted, steps, windowSeconds);
+        var days = new List<FunnelDay>();
+        // From the latest entry back: the first entry found at a level is the latest to get that far.
+        for (var i = sorted.Count - 1; i >= 0; i--)
+        {
+            if (sorted[i].Step != 1)
+            {
+                continue;
+            }
+            var day = dayOfSecond(sorted[i].Second);
+            if (days.Count > 0 && days[^1].Day == day && days[^1].Progress.Level == steps)
+            {
+                continue;
+            }
+            var progress = order == FunnelOrder.Strict ? FollowStrict(sorted, i, steps, windowSeconds) : FollowAny(sorted, i, steps, windowSeconds);
+            if (days.Count == 0 || days[^1].Day != day)
+            {
+                days.Add(new FunnelDay(day, progress));
+            }
+            else if (progress.Level > days[^1].Progress.Level)
+            {
+                days[^1] = new FunnelDay(day, progress);
+            }
+        }
+        days.Reverse();
+        return days;
     }
 
-    private static FunnelProgress Strict(List<FunnelHit> hits, int steps, long window)
+    /// <summary>The progress over the given days: the furthest level, timed from the latest day that reached it.</summary>
+    public static FunnelProgress Combine(IEnumerable<FunnelDay> days)
     {
-        // chains[i]: the times of the latest chain that reached step i + 1.
-        var chains = new long[]?[steps];
-        foreach (var (second, step) in hits)
+        FunnelDay? best = null;
+        foreach (var day in days)
         {
-            if (step == 1)
+            if (best is null || day.Progress.Level > best.Value.Progress.Level
+                || (day.Progress.Level == best.Value.Progress.Level && day.Day > best.Value.Day))
             {
-                chains[0] = [second];
-            }
-            else if (chains[step - 2] is { } before && second <= before[0] + window)
-            {
-                chains[step - 1] = [.. before, second];
-                if (step == steps)
-                {
-                    break;
-                }
+                best = day;
             }
         }
-        for (var level = steps; level > 0; level--)
-        {
-            if (chains[level - 1] is { } chain)
-            {
-                return new FunnelProgress(level, chain.Select(t => t - chain[0]).ToArray());
-            }
-        }
-        return FunnelProgress.None;
+        return best?.Progress ?? FunnelProgress.None;
     }
 
-    /// <summary>From each first-step event, the later steps each found (first occurrence) within the window; the start that gets furthest counts.</summary>
-    private static FunnelProgress Any(List<FunnelHit> hits, int steps, long window)
+    /// <summary>From the entry at <paramref name="entry"/>: each next step's first event after the step before, within the window.</summary>
+    private static FunnelProgress FollowStrict(List<FunnelHit> sorted, int entry, int steps, long window)
     {
-        var best = FunnelProgress.None;
-        foreach (var start in hits.Where(h => h.Step == 1))
+        var start = sorted[entry].Second;
+        var seconds = new List<long>(steps) { 0 };
+        for (var j = entry + 1; j < sorted.Count && seconds.Count < steps && sorted[j].Second <= start + window; j++)
         {
-            var seconds = new List<long> { 0 };
-            for (var step = 2; step <= steps; step++)
+            if (sorted[j].Step == seconds.Count + 1)
             {
-                var found = hits.FirstOrDefault(h => h.Step == step && h.Second >= start.Second && h.Second <= start.Second + window);
-                if (found.Step == 0)
-                {
-                    break;
-                }
-                seconds.Add(found.Second - start.Second);
-            }
-            if (seconds.Count > best.Level)
-            {
-                best = new FunnelProgress(seconds.Count, seconds);
+                seconds.Add(sorted[j].Second - start);
             }
         }
-        return best;
+        return new FunnelProgress(seconds.Count, seconds);
+    }
+
+    /// <summary>From the entry at <paramref name="entry"/>: each later step's first event within the window, in any order.</summary>
+    private static FunnelProgress FollowAny(List<FunnelHit> sorted, int entry, int steps, long window)
+    {
+        var start = sorted[entry].Second;
+        var seconds = new List<long>(steps) { 0 };
+        for (var step = 2; step <= steps; step++)
+        {
+            var found = sorted.FindIndex(h => h.Step == step && h.Second >= start && h.Second <= start + window);
+            if (found < 0)
+            {
+                break;
+            }
+            seconds.Add(sorted[found].Second - start);
+        }
+        return new FunnelProgress(seconds.Count, seconds);
     }
 
     /// <summary>

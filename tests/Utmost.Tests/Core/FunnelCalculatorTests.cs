@@ -34,6 +34,80 @@ public sealed class FunnelCalculatorTests
     }
 
     [Fact]
+    public void A_visitor_who_got_as_far_twice_is_timed_from_the_later_entry()
+    {
+        var twice = Strict(100, (0, 1), (10, 2), (20, 3), (500, 1), (505, 2), (507, 3));
+        Assert.Equal(3, twice.Level);
+        Assert.Equal([0L, 5, 7], twice.SecondsFromStart);
+        // An earlier entry that got further wins over a later one.
+        var further = Strict(100, (0, 1), (10, 2), (20, 3), (500, 1), (505, 2));
+        Assert.Equal([0L, 10, 20], further.SecondsFromStart);
+    }
+
+    /// <summary>
+    /// ClickHouse's windowFunnel as its source reads: one pass over the events sorted by (second, step), a first step
+    /// starting a chain, a later step extending the chain of the step before if within that chain's window, stopping
+    /// when a chain completes. Here to check that following each entry on its own reaches the same level.
+    /// </summary>
+    private static int WindowFunnelLevel(IEnumerable<FunnelHit> hits, int steps, long window)
+    {
+        var starts = new long?[steps];
+        foreach (var (second, step) in hits.OrderBy(h => h.Second).ThenBy(h => h.Step))
+        {
+            if (step == 1)
+            {
+                starts[0] = second;
+            }
+            else if (starts[step - 2] is { } start && second <= start + window)
+            {
+                starts[step - 1] = start;
+                if (step == steps)
+                {
+                    break;
+                }
+            }
+        }
+        return Enumerable.Range(0, steps).LastOrDefault(i => starts[i] is not null, -1) + 1;
+    }
+
+    private static List<FunnelHit> RandomHits(Random random, int steps, int span) =>
+        Enumerable.Range(0, random.Next(0, 25)).Select(_ => new FunnelHit(random.Next(0, span), random.Next(1, steps + 1))).ToList();
+
+    [Fact]
+    public void Following_each_entry_reaches_the_level_windowFunnel_counts()
+    {
+        var random = new Random(6);
+        for (var round = 0; round < 20_000; round++)
+        {
+            var steps = random.Next(2, 6);
+            var window = random.Next(1, 60);
+            var hits = RandomHits(random, steps, 200);
+            Assert.Equal(WindowFunnelLevel(hits, steps, window), FunnelCalculator.Progress(hits, steps, window, FunnelOrder.Strict).Level);
+        }
+    }
+
+    [Fact]
+    public void The_progress_over_any_run_of_days_is_the_combination_of_those_days()
+    {
+        var random = new Random(7);
+        const int day = 100;
+        for (var round = 0; round < 5_000; round++)
+        {
+            var (steps, window, order) = (random.Next(2, 6), random.Next(1, 250), random.Next(2) == 0 ? FunnelOrder.Strict : FunnelOrder.Any);
+            var hits = RandomHits(random, steps, 8 * day);
+            var days = FunnelCalculator.Days(hits, steps, window, order, second => second / day);
+            var (first, last) = (random.Next(0, 8), random.Next(0, 8));
+            (first, last) = (Math.Min(first, last), Math.Max(first, last));
+            // The period's answer: entries within its days, later steps from its start on (as the reports read events).
+            var period = hits.Where(h => h.Second >= first * day && (h.Step != 1 || h.Second < (last + 1) * day));
+            var expected = FunnelCalculator.Progress(period, steps, window, order);
+            var combined = FunnelCalculator.Combine(days.Where(d => d.Day >= first && d.Day <= last));
+            Assert.Equal(expected.Level, combined.Level);
+            Assert.Equal(expected.SecondsFromStart, combined.SecondsFromStart);
+        }
+    }
+
+    [Fact]
     public void The_report_gives_rates_drop_off_and_median_seconds_per_step()
     {
         FunnelStep[] steps = [new("a", "page_view"), new("b", "form_submit"), new("c", "lead_created")];
