@@ -26,7 +26,8 @@ public sealed class FunnelReporter(IQueryEngine engine, SessionBuilder sessions,
         // Events acknowledged before the question count (with a breakdown, their visits are needed).
         await cache.CatchUpAsync(tenant.Key, () => sessions.CatchUpAsync(cancellationToken));
         var timeout = TimeSpan.FromSeconds(options.Value.Query.TimeoutSeconds);
-        FunnelSql Sql() => new(engine.NewDialect(), funnel, breakdown, tenant.Key, period, sessions.LookbackMs);
+        var dialects = await engine.DialectsAsync(tenant.Key, readsEvents: true, cancellationToken);
+        FunnelSql Sql() => new(dialects(), funnel, breakdown, tenant.Key, period, sessions.LookbackMs);
         var steps = funnel.Steps.Count;
         var groups = new Dictionary<string, (long[] Entered, List<long>[] Seconds)>(StringComparer.Ordinal);
         (long[] Entered, List<long>[] Seconds) Group(string value)

@@ -14,7 +14,12 @@ namespace Utmost.Query;
 /// <summary>Runs the query model's statements on one engine; rows come back as longs, doubles, strings and nulls.</summary>
 public interface IQueryEngine
 {
-    QueryDialect NewDialect();
+    /// <summary>
+    /// Makes dialects for queries of one tenant (each statement wants its own: the embedded one collects parameters).
+    /// With <paramref name="readsEvents"/>, ClickHouse first asks whether the tenant has deleted events at all: leaving
+    /// them out means reading every event's id, a third of a scan's time when there are none to leave out.
+    /// </summary>
+    Task<Func<QueryDialect>> DialectsAsync(long tenantKey, bool readsEvents, CancellationToken cancellationToken);
 
     /// <summary>Whether the engine counts strict funnels itself (ClickHouse's windowFunnel); otherwise step events are counted here.</summary>
     bool CountsFunnels { get; }
@@ -26,7 +31,8 @@ public interface IQueryEngine
 /// <summary>The embedded engine: sessions in sessions.db, events in utmost.db, the two attached for queries that join them.</summary>
 public sealed class SqliteQueryEngine(SqliteDatabase events, SessionsDatabase sessions) : IQueryEngine
 {
-    public QueryDialect NewDialect() => new SqliteQueryDialect();
+    public Task<Func<QueryDialect>> DialectsAsync(long tenantKey, bool readsEvents, CancellationToken cancellationToken) =>
+        Task.FromResult<Func<QueryDialect>>(() => new SqliteQueryDialect());
 
     public bool CountsFunnels => false;
 
@@ -177,7 +183,31 @@ public sealed class SqliteQueryDialect : QueryDialect
 /// <summary>ClickHouse: events and sessions in their tables (Distributed ones on a cluster), values as literals.</summary>
 public sealed class ClickHouseQueryEngine(ClickHouseClient clickHouse) : IQueryEngine
 {
-    public QueryDialect NewDialect() => new ClickHouseQueryDialect();
+    // Tenants known to have deleted events: a delete is never undone (retention aside), so they are asked about once.
+    private readonly ConcurrentDictionary<long, bool> _withDeletes = new();
+
+    public async Task<Func<QueryDialect>> DialectsAsync(long tenantKey, bool readsEvents, CancellationToken cancellationToken)
+    {
+        var leaveOutDeleted = readsEvents && await HasDeletedEventsAsync(tenantKey, cancellationToken);
+        return () => new ClickHouseQueryDialect(leaveOutDeleted);
+    }
+
+    private async Task<bool> HasDeletedEventsAsync(long tenantKey, CancellationToken cancellationToken)
+    {
+        if (_withDeletes.ContainsKey(tenantKey))
+        {
+            return true;
+        }
+        var rows = await clickHouse.QueryAsync(
+            $"SELECT count() AS n FROM (SELECT 1 FROM {ClickHouseMigrator.DeletedEventsTable} WHERE tenant_key = {ClickHouseSql.Literal(tenantKey)} LIMIT 1)",
+            cancellationToken);
+        var any = rows.Count > 0 && rows[0].GetProperty("n").GetInt64() > 0;
+        if (any)
+        {
+            _withDeletes[tenantKey] = true;
+        }
+        return any;
+    }
 
     public bool CountsFunnels => true;
 
@@ -221,7 +251,8 @@ public sealed class ClickHouseQueryEngine(ClickHouseClient clickHouse) : IQueryE
     };
 }
 
-public sealed class ClickHouseQueryDialect : QueryDialect
+/// <param name="leaveOutDeleted">Whether the tenant has deleted events to leave out (see <see cref="IQueryEngine.DialectsAsync"/>).</param>
+public sealed class ClickHouseQueryDialect(bool leaveOutDeleted) : QueryDialect
 {
     public override string Value(string text) => ClickHouseSql.Literal(text);
 
@@ -267,8 +298,8 @@ public sealed class ClickHouseQueryDialect : QueryDialect
     public override string RollupVisitors() => "tuple(groupUniqArrayArray(visitor_hashes), maxForEach(visitor_registers))";
 
     private string EventsCondition(long tenantKey, long fromMs, long toMs) =>
-        $"tenant_key = {Value(tenantKey)} AND created_at >= {Value(fromMs)} AND created_at < {Value(toMs)} AND is_bot = 0 " +
-        $"AND {ClickHouseEventStore.NotDeleted(Value(tenantKey))}";
+        $"tenant_key = {Value(tenantKey)} AND created_at >= {Value(fromMs)} AND created_at < {Value(toMs)} AND is_bot = 0" +
+        (leaveOutDeleted ? $" AND {ClickHouseEventStore.NotDeleted(Value(tenantKey))}" : "");
 
     /// <summary>
     /// One JOIN (all ClickHouse 18.16 allows) on the visitor, then the time condition; GLOBAL because events are sharded

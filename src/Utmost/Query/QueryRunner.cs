@@ -134,7 +134,8 @@ public sealed class QueryRunner(IQueryEngine engine, IMarketingAnalytics analyti
     private async Task<Dictionary<GroupKey, GroupTotals>> GroupsAsync(Tenant tenant, AnalyticsQuery query, QueryPlan plan, QueryPeriod period,
         TimeZoneInfo zone, CancellationToken cancellationToken)
     {
-        QuerySqlBuilder Builder() => new(engine.NewDialect(), query, plan, tenant.Goals, zone, sessions.LookbackMs);
+        var dialects = await engine.DialectsAsync(tenant.Key, readsEvents: !plan.ReadsRollup, cancellationToken);
+        QuerySqlBuilder Builder() => new(dialects(), query, plan, tenant.Goals, zone, sessions.LookbackMs);
         var width = query.Dimensions.Count;
         var groups = new Dictionary<GroupKey, GroupTotals>();
         GroupTotals Group(object?[] row)

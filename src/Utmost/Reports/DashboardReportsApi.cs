@@ -126,9 +126,10 @@ public static class DashboardReportsApi
         {
             var now = clock.GetUtcNow();
             var timeout = TimeSpan.FromSeconds(options.Value.Query.TimeoutSeconds);
-            var live = new RealtimeSql(engine.NewDialect(), caller.Tenant);
+            var dialects = await engine.DialectsAsync(caller.Tenant.Key, readsEvents: true, cancellationToken);
+            var live = new RealtimeSql(dialects(), caller.Tenant);
             var counts = (await engine.RunAsync(live.Live(now), timeout, cancellationToken))[0];
-            var recent = new RealtimeSql(engine.NewDialect(), caller.Tenant);
+            var recent = new RealtimeSql(dialects(), caller.Tenant);
             var conversions = (await engine.RunAsync(recent.LatestConversions(now, 10), timeout, cancellationToken)).Select(r => new LiveConversion(
                 DateTimeOffset.FromUnixTimeMilliseconds(Convert.ToInt64(r[0])), r[1] as string, (string)r[2]!,
                 r[3] is null ? null : Money.FromMicros(Convert.ToInt64(r[3])), r[4] as string, r[5] as string, r[6] as string, r[7] as string)).ToList();

@@ -178,6 +178,23 @@ public abstract class QueryApiTests(TestServer server)
     }
 
     [BackendFact]
+    public async Task A_deleted_event_leaves_the_answers_of_a_tenant_that_had_deleted_none_before()
+    {
+        using var admin = await ShopAsync("query-deleted");
+        var byType = new { metrics = new[] { "events" }, date_range = Range, dimensions = new[] { "event:type" } };
+        Assert.Contains("lead_created => 1", QueryAnswers.Rows(await QueryAnswers.QueryAsync(admin, byType)));
+        var lead = (await admin.GetJsonAsync("/marketing/events?event_type=lead_created"))[0].GetProperty("id").GetString();
+
+        using (var deleted = await admin.DeleteAsync($"/marketing/events/{lead}"))
+        {
+            Assert.Equal(204, (int)deleted.StatusCode);
+        }
+        var after = QueryAnswers.Rows(await QueryAnswers.QueryAsync(admin, byType));
+        Assert.DoesNotContain(after, row => row.StartsWith("lead_created", StringComparison.Ordinal));
+        Assert.Contains("quote_requested => 1", after);
+    }
+
+    [BackendFact]
     public async Task The_schema_lists_what_the_parser_accepts()
     {
         using var admin = await ShopAsync("query-schema");
