@@ -1,3 +1,5 @@
+using Utmost.Core.Common;
+
 namespace Utmost.Core.Metrics;
 
 /// <summary>A span of time [<see cref="FromMs"/>, <see cref="ToMs"/>) during which a zone's UTC offset is constant.</summary>
@@ -45,6 +47,9 @@ public static class OffsetSegments
 
     /// <summary>A local date as its day number (days since 1970-01-01): what day buckets and the visit rollup key on.</summary>
     public static long NumberOfDay(DateOnly day) => day.DayNumber - DateOnly.FromDateTime(DateTime.UnixEpoch).DayNumber;
+
+    /// <summary>The number of the local day in <paramref name="zone"/> of an instant (epoch milliseconds).</summary>
+    public static long NumberOfDay(long ms, TimeZoneInfo zone) => NumberOfDay(TimeZones.LocalDate(DateTimeOffset.FromUnixTimeMilliseconds(ms), zone));
 
     public static DateOnly DayFromNumber(long localDayNumber) =>
         DateOnly.FromDayNumber((int)(localDayNumber + DateOnly.FromDateTime(DateTime.UnixEpoch).DayNumber));

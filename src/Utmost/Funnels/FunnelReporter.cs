@@ -1,6 +1,7 @@
 using System.Numerics;
 using Microsoft.Extensions.Options;
 using Utmost.Core.Funnels;
+using Utmost.Core.Metrics;
 using Utmost.Core.Query;
 using Utmost.Hosting;
 using Utmost.Query;
@@ -13,12 +14,14 @@ namespace Utmost.Funnels;
 public sealed record FunnelGroupReport(string? Value, IReadOnlyList<FunnelStepReport> Steps);
 
 /// <summary>
-/// Counts a funnel over a period. ClickHouse counts a strict funnel itself with windowFunnel, and sends the step
-/// events only of visitors with a second step (for the times to convert), gathered per visitor; the embedded
-/// engine, and any order, send the step events and <see cref="FunnelCalculator"/> follows each visitor here.
-/// Either way a visitor's progress follows the same rules, so the engines agree.
+/// Counts a funnel over a period. Over whole days without a breakdown it reads the funnel's days (see
+/// <see cref="FunnelDays"/>). Otherwise from the events: ClickHouse counts the visitors who entered and sends the step
+/// events only of visitors with a second step, gathered per visitor; the embedded engine sends every step event. Each
+/// visitor is followed here by <see cref="FunnelCalculator"/> (ClickHouse 18.16's windowFunnel orders events of the same
+/// second arbitrarily, so its answer changes between runs), so every path and engine agrees.
 /// </summary>
-public sealed class FunnelReporter(IQueryEngine engine, SessionBuilder sessions, AnalyticsCache cache, IOptions<UtmostOptions> options)
+public sealed class FunnelReporter(IQueryEngine engine, SessionBuilder sessions, AnalyticsCache cache, FunnelDays funnelDays, IFunnelDayStore days,
+    IOptions<UtmostOptions> options)
 {
     public async Task<(IReadOnlyList<FunnelStepReport> Steps, IReadOnlyList<FunnelGroupReport> Groups)> ReportAsync(Tenant tenant, Funnel funnel,
         QueryPeriod period, Dimension? breakdown, CancellationToken cancellationToken)
@@ -26,6 +29,11 @@ public sealed class FunnelReporter(IQueryEngine engine, SessionBuilder sessions,
         // Events acknowledged before the question count (with a breakdown, their visits are needed).
         await cache.CatchUpAsync(tenant.Key, () => sessions.CatchUpAsync(cancellationToken));
         var timeout = TimeSpan.FromSeconds(options.Value.Query.TimeoutSeconds);
+        // A funnel made up for one report (the default stages) has no stored days.
+        if (breakdown is null && period.WholeDays && funnel.Id.Length > 0 && options.Value.Query.FunnelDays)
+        {
+            return (await FromDaysAsync(tenant, funnel, period, timeout, cancellationToken), []);
+        }
         var dialects = await engine.DialectsAsync(tenant.Key, readsEvents: true, cancellationToken);
         FunnelSql Sql() => new(dialects(), funnel, breakdown, tenant.Key, period, sessions.LookbackMs);
         var steps = funnel.Steps.Count;
@@ -39,24 +47,19 @@ public sealed class FunnelReporter(IQueryEngine engine, SessionBuilder sessions,
             return group;
         }
 
-        var engineCounts = engine.CountsFunnels && funnel.Order == FunnelOrder.Strict;
-        // ClickHouse sends the step events of visitors who may have got past the first step (for the times to convert),
-        // a row a visitor, while it counts the levels; otherwise every step event comes, a row an event, and each
-        // visitor's are put together here.
-        var hitsTask = engine.RunAsync(engineCounts ? Sql().VisitorHits(minLevel: 2) : Sql().Hits(), timeout, cancellationToken);
-        if (engineCounts)
+        // ClickHouse counts the visitors who entered, and sends the step events only of those who may have got past the
+        // first step, a row a visitor; the embedded engine sends every step event, a row an event, and each visitor's
+        // are put together here. Either way each visitor is followed here, by the same rules.
+        var gathered = engine.GathersFunnelHits;
+        var hitsTask = engine.RunAsync(gathered ? Sql().VisitorHits(minLevel: 2) : Sql().Hits(), timeout, cancellationToken);
+        if (gathered)
         {
-            foreach (var row in await engine.RunAsync(Sql().Levels(), timeout, cancellationToken))
+            foreach (var row in await engine.RunAsync(Sql().Entered(), timeout, cancellationToken))
             {
-                var (value, level, count) = (row[0] as string ?? "", Convert.ToInt32(row[1]), Convert.ToInt64(row[2]));
-                var entered = Group(value).Entered;
-                for (var step = 0; step < level; step++)
-                {
-                    entered[step] += count;
-                }
+                Group(row[0] as string ?? "").Entered[0] += Convert.ToInt64(row[1]);
             }
         }
-        var visitors = engineCounts
+        var visitors = gathered
             ? (await hitsTask).Select(VisitorOfRow)
             : (await hitsTask).GroupBy(row => (string)row[0]!, StringComparer.Ordinal).Select(VisitorOfRows);
         foreach (var (entryBreakdown, hits) in visitors)
@@ -68,12 +71,9 @@ public sealed class FunnelReporter(IQueryEngine engine, SessionBuilder sessions,
             }
             var progress = FunnelCalculator.Progress(hits, steps, funnel.WindowSeconds, funnel.Order);
             var group = Group(entryBreakdown);
-            for (var step = 0; step < progress.Level; step++)
+            for (var step = gathered ? 1 : 0; step < progress.Level; step++)
             {
-                if (!engineCounts)
-                {
-                    group.Entered[step]++;
-                }
+                group.Entered[step]++;
                 group.Seconds[step].Add(progress.SecondsFromStart[step]);
             }
         }
@@ -85,6 +85,40 @@ public sealed class FunnelReporter(IQueryEngine engine, SessionBuilder sessions,
                 .Select(g => new FunnelGroupReport(g.Key.Length == 0 ? null : g.Key, FunnelCalculator.Report(funnel.Steps, g.Value.Entered, g.Value.Seconds)))
                 .ToList();
         return (FunnelCalculator.Report(funnel.Steps, all.Entered, all.Seconds), byValue);
+    }
+
+    /// <summary>
+    /// The report from the funnel's days: the visitors with an entry in the period, and each visitor's days that got past
+    /// the first step combined into how far they got (see <see cref="FunnelCalculator.Combine"/>).
+    /// </summary>
+    private async Task<IReadOnlyList<FunnelStepReport>> FromDaysAsync(Tenant tenant, Funnel funnel, QueryPeriod period, TimeSpan timeout,
+        CancellationToken cancellationToken)
+    {
+        await funnelDays.EnsureFreshAsync(tenant, funnel, timeout, cancellationToken);
+        var (firstDay, lastDay) = (OffsetSegments.NumberOfDay(period.FirstDay), OffsetSegments.NumberOfDay(period.LastDay));
+        var enteredTask = days.EnteredAsync(tenant.Key, funnel.Id, firstDay, lastDay, cancellationToken);
+        var further = new Dictionary<ulong, List<FunnelDay>>();
+        await foreach (var row in days.FurtherAsync(tenant.Key, funnel.Id, firstDay, lastDay, cancellationToken))
+        {
+            if (!further.TryGetValue(row.Visitor, out var visitorDays))
+            {
+                further[row.Visitor] = visitorDays = [];
+            }
+            visitorDays.Add(new FunnelDay(row.Day, new FunnelProgress(row.Level, [0, .. row.Seconds])));
+        }
+        var steps = funnel.Steps.Count;
+        var entered = new long[steps];
+        var seconds = Enumerable.Range(0, steps).Select(_ => new List<long>()).ToArray();
+        entered[0] = await enteredTask;
+        foreach (var progress in further.Values.Select(FunnelCalculator.Combine))
+        {
+            for (var step = 1; step < progress.Level; step++)
+            {
+                entered[step]++;
+                seconds[step].Add(progress.SecondsFromStart[step]);
+            }
+        }
+        return FunnelCalculator.Report(funnel.Steps, entered, seconds);
     }
 
     /// <summary>A visitor's row of <see cref="FunnelSql.VisitorHits"/>: (v, entry breakdown, seconds[], step bits[]).</summary>
@@ -104,7 +138,7 @@ public sealed class FunnelReporter(IQueryEngine engine, SessionBuilder sessions,
     }
 
     /// <summary>A visitor's rows of <see cref="FunnelSql.Hits"/>: (v, t, breakdown, s1…sn) each.</summary>
-    private static (string? EntryBreakdown, IEnumerable<FunnelHit> Hits) VisitorOfRows(IEnumerable<object?[]> visitorRows)
+    internal static (string? EntryBreakdown, IEnumerable<FunnelHit> Hits) VisitorOfRows(IEnumerable<object?[]> visitorRows)
     {
         var rows = visitorRows.Select(row => (At: Convert.ToInt64(row[1]), Breakdown: row[2] as string ?? "", Flags: row.Skip(3).Select(Convert.ToInt32).ToArray()))
             .ToList();

@@ -60,8 +60,22 @@ public sealed class FunnelSql(QueryDialect dialect, Funnel funnel, Dimension? br
             dialect.Parameters.ToList(), Joined ? QuerySource.EventsWithSessions : QuerySource.Events);
     }
 
+    /// <summary><see cref="Hits"/> of the named visitors only (a few hundred at a time).</summary>
+    public QueryStatement HitsOf(IReadOnlyCollection<string> visitors) =>
+        Restricted($"{Visitor} IN ({string.Join(", ", visitors.Select(dialect.Value))})");
+
+    /// <summary><see cref="Hits"/> of the visitors of one of <paramref name="buckets"/> even parts.</summary>
+    public QueryStatement HitsOfBucket(int bucket, int buckets) =>
+        Restricted($"{dialect.VisitorBucket(Visitor, buckets)} = {Number(bucket)}");
+
+    private QueryStatement Restricted(string condition)
+    {
+        var hits = Hits();
+        return hits with { Sql = $"{hits.Sql} AND {condition}", Parameters = dialect.Parameters.ToList() };
+    }
+
     /// <summary>
-    /// ClickHouse only: per visitor with an event of step <paramref name="minLevel"/> (all that windowFunnel takes that
+    /// ClickHouse only: per visitor with an event of step <paramref name="minLevel"/> (all who can get that
     /// far, and a few more), the breakdown of their entry, and their step events as arrays of seconds and step flags
     /// (bit i set: meets step i + 1), one row a visitor rather than one an event.
     /// </summary>
@@ -78,16 +92,12 @@ public sealed class FunnelSql(QueryDialect dialect, Funnel funnel, Dimension? br
             """, dialect.Parameters.ToList(), Joined ? QuerySource.EventsWithSessions : QuerySource.Events);
     }
 
-    /// <summary>ClickHouse only: visitors per breakdown value and furthest step reached, counted by windowFunnel.</summary>
-    public QueryStatement Levels() => new(
-        $"SELECT b, level, count() AS visitors FROM ({LevelsPerVisitor()}) WHERE level > 0 GROUP BY b, level",
-        dialect.Parameters.ToList(), Joined ? QuerySource.EventsWithSessions : QuerySource.Events);
-
-    private string LevelsPerVisitor() => $"""
-        SELECT {Visitor} AS v, argMinIf({Breakdown}, {CreatedAt}, {Step(0)}) AS b,
-               windowFunnel({Number(funnel.WindowSeconds)})(toUInt32(intDiv({CreatedAt}, 1000)), {string.Join(", ", Steps)}) AS level
-        {From()} AND {AnyStep} GROUP BY v
-        """;
+    /// <summary>ClickHouse only: per breakdown value, the visitors who entered (a first step in the period), by the visit of their first entry.</summary>
+    public QueryStatement Entered() => new($"""
+        SELECT b, count() AS visitors FROM (
+            SELECT {Visitor} AS v, argMin({Breakdown}, {CreatedAt}) AS b {From()} AND {Step(0)} GROUP BY v
+        ) GROUP BY b
+        """, dialect.Parameters.ToList(), Joined ? QuerySource.EventsWithSessions : QuerySource.Events);
 
     private static string Number(long value) => value.ToString(CultureInfo.InvariantCulture);
 }

@@ -73,9 +73,16 @@ public static class FunnelsApi
             ? TypedResults.Ok(FunnelResponse.From(funnel))
             : Problems.NotFound("funnel", funnel_id);
 
-    public static async Task<Results<NoContent, ProblemHttpResult>> Delete(Caller caller, FunnelStore store, string funnel_id,
-        CancellationToken cancellationToken) =>
-        await store.DeleteAsync(caller.Tenant.Id, funnel_id, cancellationToken) ? TypedResults.NoContent() : Problems.NotFound("funnel", funnel_id);
+    public static async Task<Results<NoContent, ProblemHttpResult>> Delete(Caller caller, FunnelStore store, FunnelDays days, string funnel_id,
+        CancellationToken cancellationToken)
+    {
+        if (!await store.DeleteAsync(caller.Tenant.Id, funnel_id, cancellationToken))
+        {
+            return Problems.NotFound("funnel", funnel_id);
+        }
+        await days.ForgetAsync(caller.Tenant, funnel_id, cancellationToken);
+        return TypedResults.NoContent();
+    }
 
     public static async Task<Results<Ok<FunnelReportResponse>, ValidationProblem, ProblemHttpResult>> Report(Caller caller, FunnelStore store,
         FunnelReporter reporter, IMarketingAnalytics analytics, TimeProvider clock, string funnel_id, string? date_range, string? breakdown,

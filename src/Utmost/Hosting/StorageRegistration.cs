@@ -57,16 +57,20 @@ public static class StorageRegistration
             services.AddSingleton<ISessionStore, SqliteSessionStore>();
             services.AddSingleton<Query.IQueryEngine, Query.SqliteQueryEngine>();
             services.AddSingleton<Query.IVisitRollupStore, Query.SqliteVisitRollupStore>();
+            services.AddSingleton<Funnels.IFunnelDayStore, Funnels.SqliteFunnelDayStore>();
         }
         services.AddSingleton(provider => new SessionBuilder(provider.GetRequiredService<SqliteDatabase>(),
             provider.GetRequiredService<SessionsDatabase>(), provider.GetRequiredService<ISessionStore>(),
             provider.GetRequiredService<ISessionBuildLock>(), provider.GetRequiredService<TenantDirectory>(),
             provider.GetRequiredService<IOptions<UtmostOptions>>(), provider.GetRequiredService<SessionFeed>(),
             provider.GetRequiredService<ILogger<SessionBuilder>>(), provider.GetService<ClickHouseShipper>(),
-            provider.GetRequiredService<Query.AnalyticsCache>(), provider.GetRequiredService<Query.VisitRollups>()));
+            provider.GetRequiredService<Query.AnalyticsCache>(), provider.GetRequiredService<Query.VisitRollups>(),
+            provider.GetRequiredService<Funnels.FunnelDays>()));
         services.AddHostedService(provider => provider.GetRequiredService<SessionBuilder>());
         services.AddSingleton<Query.VisitRollups>();
         services.AddHostedService(provider => provider.GetRequiredService<Query.VisitRollups>());
+        services.AddSingleton<Funnels.FunnelDays>();
+        services.AddHostedService(provider => provider.GetRequiredService<Funnels.FunnelDays>());
         services.AddSingleton<AttributionDataSource>();
         services.AddSingleton<Query.AnalyticsCache>();
         services.AddSingleton<Query.QueryRunner>();
@@ -159,6 +163,7 @@ public static class StorageRegistration
         services.AddSingleton<ISessionStore, ClickHouseSessionStore>();
         services.AddSingleton<Query.IQueryEngine, Query.ClickHouseQueryEngine>();
         services.AddSingleton<Query.IVisitRollupStore, Query.ClickHouseVisitRollupStore>();
+        services.AddSingleton<Funnels.IFunnelDayStore, Funnels.ClickHouseFunnelDayStore>();
     }
 
     /// <summary>Runs every configured engine's migrations; an unreachable engine is named with its setting.</summary>

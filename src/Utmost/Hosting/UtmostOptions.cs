@@ -40,6 +40,13 @@ public sealed class UtmostOptions
 
         /// <summary>Whether queries by traffic source and day read the visit rollup rather than every visit (see Query/VisitRollups.cs).</summary>
         public bool VisitRollup { get; set; } = true;
+
+        /// <summary>Whether funnel reports over whole days without a breakdown read the funnel days (see Funnels/FunnelDays.cs).</summary>
+        public bool FunnelDays { get; set; } = true;
+
+        /// <summary>About how many events a funnel's build reads into memory at once (the visitors are split into parts of this size).</summary>
+        [Range(1, 100_000_000)]
+        public long FunnelBuildEventsPerRead { get; set; } = 1_000_000;
     }
 
     public sealed class AttributionSettings

@@ -21,8 +21,11 @@ public interface IQueryEngine
     /// </summary>
     Task<Func<QueryDialect>> DialectsAsync(long tenantKey, bool readsEvents, CancellationToken cancellationToken);
 
-    /// <summary>Whether the engine counts strict funnels itself (ClickHouse's windowFunnel); otherwise step events are counted here.</summary>
-    bool CountsFunnels { get; }
+    /// <summary>
+    /// Whether the engine gathers a funnel's step events per visitor (ClickHouse's arrays) and counts its entries itself;
+    /// otherwise every step event comes back, a row an event.
+    /// </summary>
+    bool GathersFunnelHits { get; }
 
     /// <param name="timeout">How long the database may work on it; past that it stops and <see cref="TimeoutException"/> is thrown.</param>
     Task<IReadOnlyList<object?[]>> RunAsync(QueryStatement statement, TimeSpan timeout, CancellationToken cancellationToken);
@@ -34,7 +37,7 @@ public sealed class SqliteQueryEngine(SqliteDatabase events, SessionsDatabase se
     public Task<Func<QueryDialect>> DialectsAsync(long tenantKey, bool readsEvents, CancellationToken cancellationToken) =>
         Task.FromResult<Func<QueryDialect>>(() => new SqliteQueryDialect());
 
-    public bool CountsFunnels => false;
+    public bool GathersFunnelHits => false;
 
     public async Task<IReadOnlyList<object?[]>> RunAsync(QueryStatement statement, TimeSpan timeout, CancellationToken cancellationToken)
     {
@@ -97,6 +100,7 @@ public sealed class SqliteQueryDialect : QueryDialect
 {
     private const string MatchesFunction = "utmost_matches";
     private const string VisitorsFunction = "utmost_visitors";
+    private const string BucketFunction = "utmost_visitor_bucket";
 
     public override string Value(string text) => Add(text);
 
@@ -148,6 +152,8 @@ public sealed class SqliteQueryDialect : QueryDialect
           AND e.deleted_at IS NULL AND e.is_bot = 0
         """;
 
+    public override string VisitorBucket(string visitorId, int buckets) => $"{BucketFunction}({visitorId}, {buckets.ToString(CultureInfo.InvariantCulture)})";
+
     public override string EventColumn(string column, bool joined) => joined ? "e." + column : column;
 
     public override string VisitColumn(string column, bool joined) => "s." + column;
@@ -168,6 +174,8 @@ public sealed class SqliteQueryDialect : QueryDialect
             sketch.Add(hashes, registers);
             return sketch;
         }, sketch => sketch?.Count() ?? 0, isDeterministic: true);
+        connection.CreateFunction(BucketFunction, (string visitorId, long buckets) => (long)(VisitorSketch.Hash(visitorId) % (ulong)buckets),
+            isDeterministic: true);
     }
 
     private static Regex Pattern(string pattern)
@@ -209,7 +217,7 @@ public sealed class ClickHouseQueryEngine(ClickHouseClient clickHouse) : IQueryE
         return any;
     }
 
-    public bool CountsFunnels => true;
+    public bool GathersFunnelHits => true;
 
     public async Task<IReadOnlyList<object?[]>> RunAsync(QueryStatement statement, TimeSpan timeout, CancellationToken cancellationToken)
     {
@@ -317,6 +325,8 @@ public sealed class ClickHouseQueryDialect(bool leaveOutDeleted) : QueryDialect
         ) USING visitor
         WHERE created_at >= s_started_at AND created_at <= s_ended_at
         """;
+
+    public override string VisitorBucket(string visitorId, int buckets) => $"cityHash64({visitorId}) % {buckets.ToString(CultureInfo.InvariantCulture)}";
 
     public override string EventColumn(string column, bool joined) => joined && column == "visitor_id" ? "visitor" : column;
 

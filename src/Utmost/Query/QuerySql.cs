@@ -74,6 +74,9 @@ public abstract class QueryDialect
     public abstract string EventsWithSessionsFrom(long tenantKey, long fromMs, long toMs, long lookbackMs, IReadOnlyList<string> eventColumns,
         IReadOnlyList<string> visitColumns);
 
+    /// <summary>Which of <paramref name="buckets"/> even parts of the visitors (by a hash of the id) the visitor falls in, 0 to buckets - 1.</summary>
+    public abstract string VisitorBucket(string visitorId, int buckets);
+
     public abstract string EventColumn(string column, bool joined);
 
     public abstract string VisitColumn(string column, bool joined);

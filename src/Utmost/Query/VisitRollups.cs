@@ -34,7 +34,7 @@ public sealed partial class VisitRollups(SessionsDatabase sessionsFile, IVisitRo
     // Marks this instance wrote per tenant, and how many of them (and which zone) its rollup last caught up with.
     private readonly ConcurrentDictionary<long, long> _marked = new();
     private readonly ConcurrentDictionary<long, (string Zone, long Marked)> _fresh = new();
-    private long _lastVersion;
+    private readonly Storage.VersionClock _versions = new(clock);
 
     private Storage.Sqlite.SqliteDatabase State => sessionsFile.Database;
 
@@ -164,14 +164,14 @@ public sealed partial class VisitRollups(SessionsDatabase sessionsFile, IVisitRo
             // From scratch, a day either side so that no row of the old zone's days stays beside the new ones.
             if (await store.SessionSpanAsync(tenantKey, cancellationToken) is var (first, last))
             {
-                AddDays(days, DayOf(first, zone) - 1, DayOf(last, zone) + 1);
+                AddDays(days, OffsetSegments.NumberOfDay(first, zone) - 1, OffsetSegments.NumberOfDay(last, zone) + 1);
             }
         }
         else
         {
             foreach (var (from, to) in marks)
             {
-                AddDays(days, DayOf(from, zone), DayOf(to, zone));
+                AddDays(days, OffsetSegments.NumberOfDay(from, zone), OffsetSegments.NumberOfDay(to, zone));
             }
         }
         foreach (var (first, last) in Runs(days))
@@ -211,32 +211,15 @@ public sealed partial class VisitRollups(SessionsDatabase sessionsFile, IVisitRo
 
     private async Task RollUpAsync(long tenantKey, TimeZoneInfo zone, long firstDay, long lastDay, CancellationToken cancellationToken)
     {
-        var version = NextVersion();
+        var version = _versions.Next();
         var fromMs = TimeZones.StartOfDay(OffsetSegments.DayFromNumber(firstDay), zone).ToUnixTimeMilliseconds();
         var toMs = TimeZones.StartOfDay(OffsetSegments.DayFromNumber(lastDay + 1), zone).ToUnixTimeMilliseconds();
-        var rollup = new VisitRollup(tenantKey, ms => DayOf(ms, zone));
+        var rollup = new VisitRollup(tenantKey, ms => OffsetSegments.NumberOfDay(ms, zone));
         await foreach (var session in store.SessionsAsync(tenantKey, fromMs, toMs, cancellationToken))
         {
             rollup.Add(session);
         }
         await store.ReplaceAsync(tenantKey, firstDay, lastDay, rollup.Rows(), version, cancellationToken);
-    }
-
-    /// <summary>The local day (days from 1970-01-01 in the zone) of an instant.</summary>
-    private static long DayOf(long ms, TimeZoneInfo zone) => OffsetSegments.NumberOfDay(TimeZones.LocalDate(DateTimeOffset.FromUnixTimeMilliseconds(ms), zone));
-
-    /// <summary>Microseconds of the clock, never the same twice in this instance: a later rollup of a day has a higher version.</summary>
-    private long NextVersion()
-    {
-        var now = clock.GetUtcNow().ToUnixTimeMilliseconds() * 1000;
-        long last, next;
-        do
-        {
-            last = Interlocked.Read(ref _lastVersion);
-            next = Math.Max(now, last + 1);
-        }
-        while (Interlocked.CompareExchange(ref _lastVersion, next, last) != last);
-        return next;
     }
 
     private async Task<(List<(long From, long To)> Marks, long LastSeq, string? Zone)> MarksAsync(long tenantKey, CancellationToken cancellationToken)
@@ -261,28 +244,11 @@ public sealed partial class VisitRollups(SessionsDatabase sessionsFile, IVisitRo
         return (marks, lastSeq, zone);
     }
 
-    private async Task DoneAsync(long tenantKey, long lastSeq, string zoneId, CancellationToken cancellationToken)
-    {
-        await using var connection = await State.OpenAsync(cancellationToken);
-        await State.WriteGate.WaitAsync(cancellationToken);
-        try
-        {
-            await using var command = connection.CreateCommand();
-            command.CommandText = """
-                DELETE FROM visit_rollup_dirty WHERE tenant_key = $tenant AND seq <= $seq;
-                INSERT INTO visit_rollup_tenants (tenant_key, time_zone) VALUES ($tenant, $zone)
-                ON CONFLICT (tenant_key) DO UPDATE SET time_zone = excluded.time_zone;
-                """;
-            command.Parameters.AddWithValue("$tenant", tenantKey);
-            command.Parameters.AddWithValue("$seq", lastSeq);
-            command.Parameters.AddWithValue("$zone", zoneId);
-            await command.ExecuteNonQueryAsync(cancellationToken);
-        }
-        finally
-        {
-            State.WriteGate.Release();
-        }
-    }
+    private Task DoneAsync(long tenantKey, long lastSeq, string zoneId, CancellationToken cancellationToken) => State.ExecuteAsync("""
+        DELETE FROM visit_rollup_dirty WHERE tenant_key = $tenant AND seq <= $seq;
+        INSERT INTO visit_rollup_tenants (tenant_key, time_zone) VALUES ($tenant, $zone)
+        ON CONFLICT (tenant_key) DO UPDATE SET time_zone = excluded.time_zone;
+        """, new Dictionary<string, object> { ["$tenant"] = tenantKey, ["$seq"] = lastSeq, ["$zone"] = zoneId }, cancellationToken);
 
     private static partial class Log
     {

@@ -36,7 +36,7 @@ namespace Utmost.Sessions;
 public sealed partial class SessionBuilder(
     SqliteDatabase local, SessionsDatabase sessionsFile, ISessionStore store, ISessionBuildLock buildLock, TenantDirectory tenants,
     IOptions<UtmostOptions> options, SessionFeed feed, ILogger<SessionBuilder> logger, ClickHouseShipper? shipper,
-    Query.AnalyticsCache? analyticsCache = null, Query.VisitRollups? rollups = null) : BackgroundService
+    Query.AnalyticsCache? analyticsCache = null, Query.VisitRollups? rollups = null, Funnels.FunnelDays? funnelDays = null) : BackgroundService
 {
     private const int BatchRows = 20_000;
     /// <summary>The name of the builder's watermark in builder_state: the rowid of the last local event built.</summary>
@@ -400,14 +400,21 @@ public sealed partial class SessionBuilder(
         }
     }
 
-    /// <summary>Writes what was built, then moves the watermark (and drops the touches done) to where the building got.</summary>
-    /// <summary>Stores the sessions, marks their days for the visit rollup, and tells the analytics cache their tenants' answers are out of date.</summary>
+    /// <summary>
+    /// Stores the sessions, marks their days for the visit rollup and their visitors for the funnel days, and tells the
+    /// analytics cache their tenants' answers are out of date.
+    /// </summary>
     private async Task ReplaceAsync(IReadOnlyDictionary<VisitorKey, long> from, IReadOnlyList<Session> sessions, long version,
         CancellationToken cancellationToken)
     {
         if (rollups is not null)
         {
             await rollups.MarkAsync(from, sessions, cancellationToken);
+        }
+        if (funnelDays is not null)
+        {
+            // Once, before: funnel days are worked out from the events, which are stored already.
+            await funnelDays.MarkAsync(from, sessions, cancellationToken);
         }
         await store.ReplaceAsync(from, sessions, version, cancellationToken);
         if (rollups is not null)
@@ -418,6 +425,7 @@ public sealed partial class SessionBuilder(
         analyticsCache?.Changed(from.Keys.Select(v => v.TenantKey).Concat(sessions.Select(s => s.TenantKey)));
     }
 
+    /// <summary>Writes what was built, then moves the watermark (and drops the touches done) to where the building got.</summary>
     private async Task WriteAsync(SqliteConnection connection, CancellationToken cancellationToken)
     {
         var (from, sessions) = _pending.Take(null, _open);

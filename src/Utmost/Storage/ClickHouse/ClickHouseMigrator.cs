@@ -19,6 +19,7 @@ public sealed partial class ClickHouseMigrator(IReadOnlyList<ClickHouseClient> n
     public const string RollupDimensionsTable = "rollup_dimensions";
     public const string SessionsTable = "sessions";
     public const string VisitRollupTable = "visit_rollup";
+    public const string FunnelDaysTable = "funnel_days";
 
     /// <summary>The tables sharded on a cluster, with their sharding keys; all are partitioned by month.</summary>
     private static readonly (string Table, string ShardingKey)[] Sharded =
@@ -29,6 +30,7 @@ public sealed partial class ClickHouseMigrator(IReadOnlyList<ClickHouseClient> n
         (RollupDimensionsTable, "cityHash64(tenant_key, bucket)"),
         (SessionsTable, "cityHash64(tenant_key, visitor_id)"),
         (VisitRollupTable, "cityHash64(tenant_key, day)"),
+        (FunnelDaysTable, "cityHash64(tenant_key, funnel_id, visitor_hash)"),
     ];
 
     public static IReadOnlyList<MigrationScript> All { get; } = MigrationScript.For("ClickHouse");
@@ -143,6 +145,6 @@ public sealed partial class ClickHouseMigrator(IReadOnlyList<ClickHouseClient> n
             .Select(statement => statement.Trim().TrimEnd(';').Trim())
             .Where(statement => statement.Length > 0);
 
-    [GeneratedRegex(@"\b(marketing_events|deleted_events|rollup_counts|rollup_dimensions|sessions|visit_rollup)\b")]
+    [GeneratedRegex(@"\b(marketing_events|deleted_events|rollup_counts|rollup_dimensions|sessions|visit_rollup|funnel_days)\b")]
     private static partial Regex ShardedTableName();
 }

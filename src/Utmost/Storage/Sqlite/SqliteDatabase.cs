@@ -43,4 +43,25 @@ public sealed class SqliteDatabase
     }
 
     public SqliteConnection Open() => OpenAsync(CancellationToken.None).GetAwaiter().GetResult();
+
+    /// <summary>Runs statements with named parameters under <see cref="WriteGate"/>.</summary>
+    public async Task ExecuteAsync(string sql, IReadOnlyDictionary<string, object> parameters, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await WriteGate.WaitAsync(cancellationToken);
+        try
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = sql;
+            foreach (var (name, value) in parameters)
+            {
+                command.Parameters.AddWithValue(name, value);
+            }
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+        finally
+        {
+            WriteGate.Release();
+        }
+    }
 }

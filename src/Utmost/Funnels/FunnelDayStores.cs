@@ -1,0 +1,276 @@
+using System.Buffers;
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using Microsoft.Data.Sqlite;
+using Utmost.Sessions;
+using Utmost.Storage.ClickHouse;
+
+namespace Utmost.Funnels;
+
+/// <summary>
+/// A visitor's progress from the entries of one local day (see <see cref="Core.Funnels.FunnelCalculator.Days"/>): the level,
+/// and the seconds from the entry to each step after the first that was reached.
+/// </summary>
+public sealed record FunnelDayRow(long Day, ulong Visitor, int Level, IReadOnlyList<long> Seconds);
+
+/// <summary>Where funnel days live: beside the events on ClickHouse, in sessions.db on the embedded engine.</summary>
+public interface IFunnelDayStore
+{
+    /// <summary>Visitors with an entry on the days [<paramref name="firstDay"/>, <paramref name="lastDay"/>].</summary>
+    Task<long> EnteredAsync(long tenantKey, string funnelId, long firstDay, long lastDay, CancellationToken cancellationToken);
+
+    /// <summary>The rows of those days that got past the first step.</summary>
+    IAsyncEnumerable<FunnelDayRow> FurtherAsync(long tenantKey, string funnelId, long firstDay, long lastDay, CancellationToken cancellationToken);
+
+    /// <summary>The rows of these visitors on those days.</summary>
+    Task<IReadOnlyList<FunnelDayRow>> RowsOfAsync(long tenantKey, string funnelId, IReadOnlyCollection<ulong> visitors, long firstDay, long lastDay,
+        CancellationToken cancellationToken);
+
+    /// <summary>Writes these rows over the same visitors' rows of the same days (a row only ever moves on: see <see cref="FunnelDays"/>).</summary>
+    /// <param name="version">Rises with every write: where versions decide (ClickHouse), the latest write of a row wins.</param>
+    Task UpdateAsync(long tenantKey, string funnelId, IReadOnlyList<FunnelDayRow> rows, long version, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// A build from scratch: rows added in parts under the generation this returns, which <see cref="CommitBuildAsync"/> makes
+    /// the funnel's (ClickHouse reads the one before until then; the embedded engine's readers wait for the build).
+    /// </summary>
+    Task<long> StartBuildAsync(long tenantKey, string funnelId, long version, CancellationToken cancellationToken);
+
+    Task AddBuiltAsync(long tenantKey, string funnelId, long generation, IReadOnlyList<FunnelDayRow> rows, CancellationToken cancellationToken);
+
+    Task CommitBuildAsync(long tenantKey, string funnelId, long generation, CancellationToken cancellationToken);
+
+    /// <summary>Removes a deleted funnel's rows.</summary>
+    Task DropAsync(long tenantKey, string funnelId, CancellationToken cancellationToken);
+}
+
+internal static class FunnelDaySeconds
+{
+    public static string Text(IReadOnlyList<long> seconds) => string.Join(",", seconds.Select(s => s.ToString(CultureInfo.InvariantCulture)));
+
+    public static long[] Parse(string text) => text.Length == 0 ? [] : text.Split(',').Select(s => long.Parse(s, CultureInfo.InvariantCulture)).ToArray();
+}
+
+/// <summary>The embedded engine: funnel days in sessions.db, a visitor's day one row.</summary>
+public sealed class SqliteFunnelDayStore(SessionsDatabase sessions) : IFunnelDayStore
+{
+    private const string Days = "tenant_key = $tenant AND funnel_id = $funnel AND day >= $first AND day <= $last";
+
+    public async Task<long> EnteredAsync(long tenantKey, string funnelId, long firstDay, long lastDay, CancellationToken cancellationToken)
+    {
+        await using var connection = await sessions.Database.OpenAsync(cancellationToken);
+        await using var command = Command(connection, $"SELECT COUNT(DISTINCT visitor_hash) FROM funnel_days WHERE {Days}", tenantKey, funnelId, firstDay, lastDay);
+        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
+    }
+
+    public async IAsyncEnumerable<FunnelDayRow> FurtherAsync(long tenantKey, string funnelId, long firstDay, long lastDay,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using var connection = await sessions.Database.OpenAsync(cancellationToken);
+        await using var command = Command(connection, $"SELECT day, visitor_hash, level, seconds FROM funnel_days WHERE {Days} AND level >= 2",
+            tenantKey, funnelId, firstDay, lastDay);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            yield return Row(reader);
+        }
+    }
+
+    public async Task<IReadOnlyList<FunnelDayRow>> RowsOfAsync(long tenantKey, string funnelId, IReadOnlyCollection<ulong> visitors, long firstDay,
+        long lastDay, CancellationToken cancellationToken)
+    {
+        await using var connection = await sessions.Database.OpenAsync(cancellationToken);
+        await using var command = Command(connection,
+            $"SELECT day, visitor_hash, level, seconds FROM funnel_days WHERE {Days} AND visitor_hash IN (SELECT value FROM json_each($visitors))",
+            tenantKey, funnelId, firstDay, lastDay);
+        command.Parameters.AddWithValue("$visitors", JsonSerializer.Serialize(visitors.Select(v => (long)v)));
+        var rows = new List<FunnelDayRow>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            rows.Add(Row(reader));
+        }
+        return rows;
+    }
+
+    public Task UpdateAsync(long tenantKey, string funnelId, IReadOnlyList<FunnelDayRow> rows, long version, CancellationToken cancellationToken) =>
+        WriteAsync(tenantKey, funnelId, rows, delete: false, cancellationToken);
+
+    public async Task<long> StartBuildAsync(long tenantKey, string funnelId, long version, CancellationToken cancellationToken)
+    {
+        await DropAsync(tenantKey, funnelId, cancellationToken);
+        return version;
+    }
+
+    public Task AddBuiltAsync(long tenantKey, string funnelId, long generation, IReadOnlyList<FunnelDayRow> rows, CancellationToken cancellationToken) =>
+        WriteAsync(tenantKey, funnelId, rows, delete: false, cancellationToken);
+
+    public Task CommitBuildAsync(long tenantKey, string funnelId, long generation, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task DropAsync(long tenantKey, string funnelId, CancellationToken cancellationToken) =>
+        WriteAsync(tenantKey, funnelId, [], delete: true, cancellationToken);
+
+    private static SqliteCommand Command(SqliteConnection connection, string sql, long tenantKey, string funnelId, long firstDay, long lastDay)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.Parameters.AddWithValue("$tenant", tenantKey);
+        command.Parameters.AddWithValue("$funnel", funnelId);
+        command.Parameters.AddWithValue("$first", firstDay);
+        command.Parameters.AddWithValue("$last", lastDay);
+        return command;
+    }
+
+    private static FunnelDayRow Row(SqliteDataReader reader) =>
+        new(reader.GetInt64(0), (ulong)reader.GetInt64(1), reader.GetInt32(2), FunnelDaySeconds.Parse(reader.GetString(3)));
+
+    /// <summary>In one transaction under the write gate: the funnel's rows deleted first if asked, then these written over any of the same key.</summary>
+    private async Task WriteAsync(long tenantKey, string funnelId, IReadOnlyList<FunnelDayRow> rows, bool delete, CancellationToken cancellationToken)
+    {
+        await using var connection = await sessions.Database.OpenAsync(cancellationToken);
+        await sessions.Database.WriteGate.WaitAsync(cancellationToken);
+        try
+        {
+            await using var transaction = connection.BeginTransaction(deferred: false);
+            await using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.Parameters.AddWithValue("$tenant", tenantKey);
+            command.Parameters.AddWithValue("$funnel", funnelId);
+            if (delete)
+            {
+                command.CommandText = "DELETE FROM funnel_days WHERE tenant_key = $tenant AND funnel_id = $funnel";
+                await command.ExecuteNonQueryAsync(cancellationToken);
+            }
+            command.CommandText = """
+                INSERT OR REPLACE INTO funnel_days (tenant_key, funnel_id, day, visitor_hash, level, seconds)
+                VALUES ($tenant, $funnel, $day, $visitor, $level, $seconds)
+                """;
+            var (day, visitor, level, seconds) = (command.Parameters.Add("$day", SqliteType.Integer), command.Parameters.Add("$visitor", SqliteType.Integer),
+                command.Parameters.Add("$level", SqliteType.Integer), command.Parameters.Add("$seconds", SqliteType.Text));
+            foreach (var row in rows)
+            {
+                (day.Value, visitor.Value, level.Value, seconds.Value) = (row.Day, (long)row.Visitor, row.Level, FunnelDaySeconds.Text(row.Seconds));
+                await command.ExecuteNonQueryAsync(cancellationToken);
+            }
+            await transaction.CommitAsync(cancellationToken);
+        }
+        finally
+        {
+            sessions.Database.WriteGate.Release();
+        }
+    }
+}
+
+/// <summary>
+/// ClickHouse: the funnel's latest committed generation is read, a row's latest version within it (see the ClickHouse
+/// migration 0007). Counting visitors needs no versions: a visitor's day never loses its entry within a generation.
+/// </summary>
+public sealed class ClickHouseFunnelDayStore(ClickHouseClient clickHouse, TimeProvider clock) : IFunnelDayStore
+{
+    private const string Table = ClickHouseMigrator.FunnelDaysTable;
+
+    private static string OfFunnel(long tenantKey, string funnelId) =>
+        $"tenant_key = {ClickHouseSql.Literal(tenantKey)} AND funnel_id = {ClickHouseSql.Literal(funnelId)}";
+
+    private static string Generation(long tenantKey, string funnelId) =>
+        $"(SELECT max(generation) FROM {Table} WHERE {OfFunnel(tenantKey, funnelId)} AND visitor_hash = 0)";
+
+    /// <summary>The rows of the days in the committed generation, each version of a row.</summary>
+    private static string From(long tenantKey, string funnelId, long firstDay, long lastDay) =>
+        $"FROM {Table} WHERE {OfFunnel(tenantKey, funnelId)} AND generation = {Generation(tenantKey, funnelId)} " +
+        $"AND day >= {ClickHouseSql.Literal(firstDay)} AND day <= {ClickHouseSql.Literal(lastDay)} AND visitor_hash != 0";
+
+    public async Task<long> EnteredAsync(long tenantKey, string funnelId, long firstDay, long lastDay, CancellationToken cancellationToken)
+    {
+        var rows = await clickHouse.QueryAsync($"SELECT uniqExact(visitor_hash) AS n {From(tenantKey, funnelId, firstDay, lastDay)}", cancellationToken);
+        return rows[0].GetProperty("n").GetInt64();
+    }
+
+    public IAsyncEnumerable<FunnelDayRow> FurtherAsync(long tenantKey, string funnelId, long firstDay, long lastDay, CancellationToken cancellationToken) =>
+        LatestAsync($"{From(tenantKey, funnelId, firstDay, lastDay)} AND level >= 2", cancellationToken);
+
+    public async Task<IReadOnlyList<FunnelDayRow>> RowsOfAsync(long tenantKey, string funnelId, IReadOnlyCollection<ulong> visitors, long firstDay,
+        long lastDay, CancellationToken cancellationToken)
+    {
+        var hashes = string.Join(", ", visitors.Select(v => v.ToString(CultureInfo.InvariantCulture)).DefaultIfEmpty("0"));
+        var rows = new List<FunnelDayRow>();
+        await foreach (var row in LatestAsync($"{From(tenantKey, funnelId, firstDay, lastDay)} AND visitor_hash IN ({hashes})", cancellationToken))
+        {
+            rows.Add(row);
+        }
+        return rows;
+    }
+
+    /// <summary>Each row's latest version among those <paramref name="from"/> selects.</summary>
+    private async IAsyncEnumerable<FunnelDayRow> LatestAsync(string from, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        // Aliases unlike the columns: ClickHouse would read an alias named level into the WHERE.
+        var sql = $"SELECT day AS d, visitor_hash AS v, argMax(level, version) AS l, argMax(seconds, version) AS s {from} GROUP BY day, visitor_hash";
+        await foreach (var row in clickHouse.QueryTabSeparatedAsync(sql, cancellationToken))
+        {
+            yield return new FunnelDayRow(long.Parse(row["d"]!, CultureInfo.InvariantCulture), ulong.Parse(row["v"]!, CultureInfo.InvariantCulture),
+                int.Parse(row["l"]!, CultureInfo.InvariantCulture), FunnelDaySeconds.Parse(row["s"]!.Trim('[', ']')));
+        }
+    }
+
+    public async Task UpdateAsync(long tenantKey, string funnelId, IReadOnlyList<FunnelDayRow> rows, long version, CancellationToken cancellationToken)
+    {
+        var current = await clickHouse.QueryAsync($"SELECT max(generation) AS g FROM {Table} WHERE {OfFunnel(tenantKey, funnelId)} AND visitor_hash = 0",
+            cancellationToken);
+        await InsertAsync(tenantKey, funnelId, current[0].GetProperty("g").GetInt64(), version, rows, cancellationToken);
+    }
+
+    public Task<long> StartBuildAsync(long tenantKey, string funnelId, long version, CancellationToken cancellationToken) => Task.FromResult(version);
+
+    public Task AddBuiltAsync(long tenantKey, string funnelId, long generation, IReadOnlyList<FunnelDayRow> rows, CancellationToken cancellationToken) =>
+        InsertAsync(tenantKey, funnelId, generation, generation, rows, cancellationToken);
+
+    public async Task CommitBuildAsync(long tenantKey, string funnelId, long generation, CancellationToken cancellationToken)
+    {
+        // Visitor 0 on the day of the build (retention drops old months, and the commit with them otherwise).
+        var today = clock.GetUtcNow().ToUnixTimeSeconds() / 86_400;
+        await InsertAsync(tenantKey, funnelId, generation, generation, [new FunnelDayRow(today, 0, 0, [])], cancellationToken);
+        // Older generations are never read again; the server removes them in the background.
+        await clickHouse.ExecuteAsync($"ALTER TABLE {Table} DELETE WHERE {OfFunnel(tenantKey, funnelId)} AND generation < {ClickHouseSql.Literal(generation)}",
+            cancellationToken);
+    }
+
+    public Task DropAsync(long tenantKey, string funnelId, CancellationToken cancellationToken) =>
+        clickHouse.ExecuteAsync($"ALTER TABLE {Table} DELETE WHERE {OfFunnel(tenantKey, funnelId)}", cancellationToken);
+
+    private async Task InsertAsync(long tenantKey, string funnelId, long generation, long version, IReadOnlyList<FunnelDayRow> rows,
+        CancellationToken cancellationToken)
+    {
+        if (rows.Count == 0)
+        {
+            return;
+        }
+        var body = new ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(body))
+        {
+            foreach (var row in rows)
+            {
+                writer.WriteStartObject();
+                writer.WriteNumber("tenant_key", tenantKey);
+                writer.WriteString("funnel_id", funnelId);
+                writer.WriteNumber("generation", generation);
+                writer.WriteNumber("day", row.Day);
+                writer.WriteNumber("visitor_hash", row.Visitor);
+                writer.WriteNumber("version", version);
+                writer.WriteNumber("level", row.Level);
+                writer.WriteStartArray("seconds");
+                foreach (var second in row.Seconds)
+                {
+                    writer.WriteNumberValue(second);
+                }
+                writer.WriteEndArray();
+                writer.WriteEndObject();
+                writer.Flush();
+                body.Write("\n"u8);
+                writer.Reset();
+            }
+        }
+        await clickHouse.InsertAsync(Table, body.WrittenMemory, cancellationToken);
+    }
+}
