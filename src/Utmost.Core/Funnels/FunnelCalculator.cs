@@ -120,13 +120,18 @@ public static class FunnelCalculator
     /// seconds it took from entering the funnel.
     /// </summary>
     public static IReadOnlyList<FunnelStepReport> Report(IReadOnlyList<FunnelStep> steps, IReadOnlyList<long> entered,
-        IReadOnlyList<IReadOnlyList<long>> secondsFromStart) => steps.Select((step, i) =>
+        IReadOnlyList<IReadOnlyList<long>> secondsFromStart) =>
+        Report(steps, entered, secondsFromStart.Select((seconds, i) => i == 0 ? null : Median(seconds)).ToList());
+
+    /// <summary>The same, given each step's median seconds from entering (null for the first, or without values).</summary>
+    public static IReadOnlyList<FunnelStepReport> Report(IReadOnlyList<FunnelStep> steps, IReadOnlyList<long> entered,
+        IReadOnlyList<long?> medianSeconds) => steps.Select((step, i) =>
     {
         var next = i + 1 < steps.Count ? entered[i + 1] : entered[i];
         var dropOff = entered[i] - next;
         return new FunnelStepReport(i + 1, step.Name, entered[i], next, MarketingRates.Percent(entered[i], entered[0]),
             i == 0 ? (entered[0] > 0 ? 100 : 0) : MarketingRates.Percent(entered[i], entered[i - 1]), dropOff, MarketingRates.Percent(dropOff, entered[i]),
-            i == 0 ? null : Median(secondsFromStart[i]));
+            medianSeconds[i]);
     }).ToList();
 
     /// <summary>The middle value; for an even count the mean of the two middle ones, to the nearest second; null without values.</summary>

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
+using Utmost.Core.Funnels;
 using Utmost.Sessions;
 using Utmost.Storage.ClickHouse;
 
@@ -14,14 +15,21 @@ namespace Utmost.Funnels;
 /// </summary>
 public sealed record FunnelDayRow(long Day, ulong Visitor, int Level, IReadOnlyList<long> Seconds);
 
+/// <summary>Of the visitors who entered in a period, how many reached a step after the first, and the median seconds to it (null without any).</summary>
+public sealed record FunnelStepReach(long Reached, long? MedianSeconds);
+
 /// <summary>Where funnel days live: beside the events on ClickHouse, in sessions.db on the embedded engine.</summary>
 public interface IFunnelDayStore
 {
     /// <summary>Visitors with an entry on the days [<paramref name="firstDay"/>, <paramref name="lastDay"/>].</summary>
     Task<long> EnteredAsync(long tenantKey, string funnelId, long firstDay, long lastDay, CancellationToken cancellationToken);
 
-    /// <summary>The rows of those days that got past the first step.</summary>
-    IAsyncEnumerable<FunnelDayRow> FurtherAsync(long tenantKey, string funnelId, long firstDay, long lastDay, CancellationToken cancellationToken);
+    /// <summary>
+    /// For steps 2 to <paramref name="steps"/>: the visitors who got that far from an entry on those days, each as far as
+    /// their days combine to (<see cref="Core.Funnels.FunnelCalculator.Combine"/>), and the median seconds to the step.
+    /// </summary>
+    Task<IReadOnlyList<FunnelStepReach>> FurtherAsync(long tenantKey, string funnelId, long firstDay, long lastDay, int steps,
+        CancellationToken cancellationToken);
 
     /// <summary>The rows of these visitors on those days.</summary>
     Task<IReadOnlyList<FunnelDayRow>> RowsOfAsync(long tenantKey, string funnelId, IReadOnlyCollection<ulong> visitors, long firstDay, long lastDay,
@@ -64,17 +72,31 @@ public sealed class SqliteFunnelDayStore(SessionsDatabase sessions) : IFunnelDay
         return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
     }
 
-    public async IAsyncEnumerable<FunnelDayRow> FurtherAsync(long tenantKey, string funnelId, long firstDay, long lastDay,
-        [EnumeratorCancellation] CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<FunnelStepReach>> FurtherAsync(long tenantKey, string funnelId, long firstDay, long lastDay, int steps,
+        CancellationToken cancellationToken)
     {
-        await using var connection = await sessions.Database.OpenAsync(cancellationToken);
-        await using var command = Command(connection, $"SELECT day, visitor_hash, level, seconds FROM funnel_days WHERE {Days} AND level >= 2",
-            tenantKey, funnelId, firstDay, lastDay);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
+        var visitors = new Dictionary<ulong, List<FunnelDay>>();
+        await using (var connection = await sessions.Database.OpenAsync(cancellationToken))
+        await using (var command = Command(connection, $"SELECT day, visitor_hash, level, seconds FROM funnel_days WHERE {Days} AND level >= 2",
+            tenantKey, funnelId, firstDay, lastDay))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
-            yield return Row(reader);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                var row = Row(reader);
+                if (!visitors.TryGetValue(row.Visitor, out var days))
+                {
+                    visitors[row.Visitor] = days = [];
+                }
+                days.Add(new FunnelDay(row.Day, new FunnelProgress(row.Level, [0, .. row.Seconds])));
+            }
         }
+        var progress = visitors.Values.Select(FunnelCalculator.Combine).ToList();
+        return Enumerable.Range(2, steps - 1).Select(step =>
+        {
+            var seconds = progress.Where(p => p.Level >= step).Select(p => p.SecondsFromStart[step - 1]).ToList();
+            return new FunnelStepReach(seconds.Count, FunnelCalculator.Median(seconds));
+        }).ToList();
     }
 
     public async Task<IReadOnlyList<FunnelDayRow>> RowsOfAsync(long tenantKey, string funnelId, IReadOnlyCollection<ulong> visitors, long firstDay,
@@ -166,7 +188,7 @@ public sealed class SqliteFunnelDayStore(SessionsDatabase sessions) : IFunnelDay
 /// ClickHouse: the funnel's latest committed generation is read, a row's latest version within it (see the ClickHouse
 /// migration 0007). Counting visitors needs no versions: a visitor's day never loses its entry within a generation.
 /// </summary>
-public sealed class ClickHouseFunnelDayStore(ClickHouseClient clickHouse, TimeProvider clock) : IFunnelDayStore
+public sealed class ClickHouseFunnelDayStore(ClickHouseClient clickHouse, ClickHouseMigrator schema, TimeProvider clock) : IFunnelDayStore
 {
     private const string Table = ClickHouseMigrator.FunnelDaysTable;
 
@@ -187,8 +209,33 @@ public sealed class ClickHouseFunnelDayStore(ClickHouseClient clickHouse, TimePr
         return rows[0].GetProperty("n").GetInt64();
     }
 
-    public IAsyncEnumerable<FunnelDayRow> FurtherAsync(long tenantKey, string funnelId, long firstDay, long lastDay, CancellationToken cancellationToken) =>
-        LatestAsync($"{From(tenantKey, funnelId, firstDay, lastDay)} AND level >= 2", cancellationToken);
+    /// <summary>
+    /// All on the server: each visitor's furthest day (the latest of those, its latest version), then per step the count
+    /// and the two middle values (the upper one of the seconds and of their negatives), which give the median as
+    /// <see cref="FunnelCalculator.Median"/> rounds it.
+    /// </summary>
+    public async Task<IReadOnlyList<FunnelStepReach>> FurtherAsync(long tenantKey, string funnelId, long firstDay, long lastDay, int steps,
+        CancellationToken cancellationToken)
+    {
+        var columns = string.Join(", ", Enumerable.Range(2, steps - 1).Select(step =>
+        {
+            var (n, at) = (step.ToString(CultureInfo.InvariantCulture), (step - 1).ToString(CultureInfo.InvariantCulture));
+            return $"countIf(L >= {n}) AS r{n}, quantileExactIf(0.5)(toInt64(S[{at}]), L >= {n}) AS hi{n}, " +
+                $"-quantileExactIf(0.5)(-toInt64(S[{at}]), L >= {n}) AS lo{n}";
+        }));
+        var rows = await clickHouse.QueryAsync($"""
+            SELECT {columns} FROM (
+                SELECT visitor_hash, max(level) AS L, argMax(seconds, (level, day, version)) AS S
+                {From(tenantKey, funnelId, firstDay, lastDay)} AND level >= 2 GROUP BY visitor_hash
+            )
+            """, cancellationToken);
+        return Enumerable.Range(2, steps - 1).Select(step =>
+        {
+            var reached = rows[0].GetProperty($"r{step}").GetInt64();
+            var (low, high) = (rows[0].GetProperty($"lo{step}").GetInt64(), rows[0].GetProperty($"hi{step}").GetInt64());
+            return new FunnelStepReach(reached, reached == 0 ? null : FunnelCalculator.Median([low, high]));
+        }).ToList();
+    }
 
     public async Task<IReadOnlyList<FunnelDayRow>> RowsOfAsync(long tenantKey, string funnelId, IReadOnlyCollection<ulong> visitors, long firstDay,
         long lastDay, CancellationToken cancellationToken)
@@ -231,13 +278,20 @@ public sealed class ClickHouseFunnelDayStore(ClickHouseClient clickHouse, TimePr
         // Visitor 0 on the day of the build (retention drops old months, and the commit with them otherwise).
         var today = clock.GetUtcNow().ToUnixTimeSeconds() / 86_400;
         await InsertAsync(tenantKey, funnelId, generation, generation, [new FunnelDayRow(today, 0, 0, [])], cancellationToken);
-        // Older generations are never read again; the server removes them in the background.
-        await clickHouse.ExecuteAsync($"ALTER TABLE {Table} DELETE WHERE {OfFunnel(tenantKey, funnelId)} AND generation < {ClickHouseSql.Literal(generation)}",
-            cancellationToken);
+        // Older generations are never read again.
+        await DeleteAsync($"{OfFunnel(tenantKey, funnelId)} AND generation < {ClickHouseSql.Literal(generation)}", cancellationToken);
     }
 
-    public Task DropAsync(long tenantKey, string funnelId, CancellationToken cancellationToken) =>
-        clickHouse.ExecuteAsync($"ALTER TABLE {Table} DELETE WHERE {OfFunnel(tenantKey, funnelId)}", cancellationToken);
+    public Task DropAsync(long tenantKey, string funnelId, CancellationToken cancellationToken) => DeleteAsync(OfFunnel(tenantKey, funnelId), cancellationToken);
+
+    /// <summary>A mutation on every shard table (a Distributed table takes none), done by the servers in the background.</summary>
+    private async Task DeleteAsync(string condition, CancellationToken cancellationToken)
+    {
+        foreach (var (node, table) in schema.PartitionedTables.Where(t => t.Table is Table or $"{Table}_local"))
+        {
+            await node.ExecuteAsync($"ALTER TABLE {table} DELETE WHERE {condition}", cancellationToken);
+        }
+    }
 
     private async Task InsertAsync(long tenantKey, string funnelId, long generation, long version, IReadOnlyList<FunnelDayRow> rows,
         CancellationToken cancellationToken)

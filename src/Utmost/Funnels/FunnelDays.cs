@@ -35,12 +35,19 @@ public sealed partial class FunnelDays(SessionsDatabase sessionsFile, IFunnelDay
 
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(5);
 
+    /// <summary>How long reading a part of the events may take (a report waits only its own timeout).</summary>
+    private static readonly TimeSpan BuildTimeout = TimeSpan.FromMinutes(30);
+
     private readonly SemaphoreSlim _gate = new(1, 1);
 
     // Marks this instance wrote per tenant, and per funnel how many of them (and which zone) its days last caught up with.
     private readonly ConcurrentDictionary<long, long> _marked = new();
     private readonly ConcurrentDictionary<(long Tenant, string Funnel), (string Zone, long Marked)> _fresh = new();
     private readonly Storage.VersionClock _versions = new(clock);
+    private long _lastRoundSeq;
+
+    // Work started for a report goes on after the report stops waiting, until the server stops.
+    private CancellationToken _stopping = CancellationToken.None;
 
     private Storage.Sqlite.SqliteDatabase State => sessionsFile.Database;
 
@@ -108,7 +115,7 @@ public sealed partial class FunnelDays(SessionsDatabase sessionsFile, IFunnelDay
             await _gate.WaitAsync(_stopping);
             try
             {
-                await RefreshAsync(tenant, _stopping);
+                await RefreshAsync(tenant, funnel, _stopping);
                 _fresh[(tenant.Key, funnel.Id)] = (tenant.TimeZone, marked);
             }
             finally
@@ -132,10 +139,7 @@ public sealed partial class FunnelDays(SessionsDatabase sessionsFile, IFunnelDay
         await _gate.WaitAsync(cancellationToken);
         try
         {
-            await store.DropAsync(tenant.Key, funnelId, cancellationToken);
-            await State.ExecuteAsync("DELETE FROM funnel_days_built WHERE tenant_key = $tenant AND funnel_id = $funnel",
-                new Dictionary<string, object> { ["$tenant"] = tenant.Key, ["$funnel"] = funnelId }, cancellationToken);
-            _fresh.TryRemove((tenant.Key, funnelId), out _);
+            await ForgetAsync(tenant.Key, funnelId, cancellationToken);
         }
         finally
         {
@@ -143,7 +147,13 @@ public sealed partial class FunnelDays(SessionsDatabase sessionsFile, IFunnelDay
         }
     }
 
-    private CancellationToken _stopping = CancellationToken.None;
+    private async Task ForgetAsync(long tenantKey, string funnelId, CancellationToken cancellationToken)
+    {
+        await store.DropAsync(tenantKey, funnelId, cancellationToken);
+        await State.ExecuteAsync("DELETE FROM funnel_days_built WHERE tenant_key = $tenant AND funnel_id = $funnel",
+            new Dictionary<string, object> { ["$tenant"] = tenantKey, ["$funnel"] = funnelId }, cancellationToken);
+        _fresh.TryRemove((tenantKey, funnelId), out _);
+    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -160,7 +170,7 @@ public sealed partial class FunnelDays(SessionsDatabase sessionsFile, IFunnelDay
                         await _gate.WaitAsync(stoppingToken);
                         try
                         {
-                            await RefreshAsync(tenant, stoppingToken);
+                            await RefreshAsync(tenant, null, stoppingToken);
                         }
                         finally
                         {
@@ -200,8 +210,6 @@ public sealed partial class FunnelDays(SessionsDatabase sessionsFile, IFunnelDay
         return keys;
     }
 
-    private long _lastRoundSeq;
-
     private async Task<long> MaxSeqAsync(CancellationToken cancellationToken)
     {
         await using var connection = await State.OpenAsync(cancellationToken);
@@ -210,27 +218,41 @@ public sealed partial class FunnelDays(SessionsDatabase sessionsFile, IFunnelDay
         return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken));
     }
 
-    /// <summary>Builds or updates every funnel of the tenant, then removes the marks all of them took in.</summary>
-    private async Task RefreshAsync(Tenant tenant, CancellationToken cancellationToken)
+    /// <summary>
+    /// Takes the tenant's marks in for every funnel built in its zone, and builds <paramref name="build"/> if it is not
+    /// (other funnels are built on their first report); then removes the marks, and forgets funnels that are gone.
+    /// </summary>
+    private async Task RefreshAsync(Tenant tenant, Funnel? build, CancellationToken cancellationToken)
     {
         TimeZones.TryFind(tenant.TimeZone, out var zone);
-        var (marks, lastSeq) = await MarksAsync(tenant.Key, cancellationToken);
+        // The newest mark of any tenant: seq never goes back (AUTOINCREMENT), so this tenant's later marks come after it.
+        var lastSeq = await MaxSeqAsync(cancellationToken);
         var built = await BuiltAsync(tenant.Key, cancellationToken);
-        foreach (var funnel in await funnels.ListAsync(tenant.Id, cancellationToken))
+        var current = await funnels.ListAsync(tenant.Id, cancellationToken);
+        foreach (var funnel in current)
         {
             var state = built.GetValueOrDefault(funnel.Id);
-            var news = state is null ? [] : marks.Where(m => m.Seq > state.Value.Seq).ToList();
-            if (state is null || state.Value.Zone != tenant.TimeZone || news.Select(m => m.VisitorId).Distinct().Count() > MostVisitorsToFollow
-                || !await FollowAsync(tenant, funnel, zone, news, cancellationToken))
+            var inZone = state is { } known && known.Zone == tenant.TimeZone;
+            if (!inZone && funnel.Id != build?.Id)
+            {
+                continue;
+            }
+            if (!inZone || await VisitorsMarkedAsync(tenant.Key, state!.Value.Seq, lastSeq, cancellationToken) > MostVisitorsToFollow
+                || !await FollowAsync(tenant, funnel, zone, await MarksAsync(tenant.Key, state.Value.Seq, lastSeq, cancellationToken), cancellationToken))
             {
                 await BuildAsync(tenant, funnel, zone, cancellationToken);
             }
             await State.ExecuteAsync("""
                 INSERT INTO funnel_days_built (tenant_key, funnel_id, time_zone, seq) VALUES ($tenant, $funnel, $zone, $seq)
                 ON CONFLICT (tenant_key, funnel_id) DO UPDATE SET time_zone = excluded.time_zone, seq = excluded.seq
-                """, new Dictionary<string, object> { ["$tenant"] = tenant.Key, ["$funnel"] = funnel.Id, ["$zone"] = tenant.TimeZone, ["$seq"] = lastSeq }, cancellationToken);
+                """, new Dictionary<string, object> { ["$tenant"] = tenant.Key, ["$funnel"] = funnel.Id, ["$zone"] = tenant.TimeZone, ["$seq"] = lastSeq },
+                cancellationToken);
         }
-        // Every funnel has taken in the marks up to lastSeq (a funnel made since is built from scratch).
+        foreach (var gone in built.Keys.Except(current.Select(f => f.Id), StringComparer.Ordinal))
+        {
+            await ForgetAsync(tenant.Key, gone, cancellationToken);
+        }
+        // Every built funnel has taken in the marks up to lastSeq; the others will read the events themselves.
         await State.ExecuteAsync("DELETE FROM funnel_days_dirty WHERE tenant_key = $tenant AND seq <= $seq",
             new Dictionary<string, object> { ["$tenant"] = tenant.Key, ["$seq"] = lastSeq }, cancellationToken);
     }
@@ -292,8 +314,6 @@ public sealed partial class FunnelDays(SessionsDatabase sessionsFile, IFunnelDay
         await store.CommitBuildAsync(tenant.Key, funnel.Id, generation, cancellationToken);
     }
 
-    private static readonly TimeSpan BuildTimeout = TimeSpan.FromMinutes(30);
-
     /// <summary>
     /// The days [<paramref name="firstDay"/>, <paramref name="lastDay"/>] of the visitors <paramref name="hits"/> selects:
     /// their entries on those days, followed through their step events up to the window after the last.
@@ -324,19 +344,35 @@ public sealed partial class FunnelDays(SessionsDatabase sessionsFile, IFunnelDay
 
     private sealed record Mark(long Seq, string VisitorId, long FromMs, long ToMs);
 
-    private async Task<(List<Mark> Marks, long LastSeq)> MarksAsync(long tenantKey, CancellationToken cancellationToken)
+    /// <summary>The tenant's marks in (<paramref name="after"/>, <paramref name="upTo"/>].</summary>
+    private async Task<List<Mark>> MarksAsync(long tenantKey, long after, long upTo, CancellationToken cancellationToken)
     {
         await using var connection = await State.OpenAsync(cancellationToken);
-        await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT seq, visitor_id, from_ms, to_ms FROM funnel_days_dirty WHERE tenant_key = $tenant ORDER BY seq";
-        command.Parameters.AddWithValue("$tenant", tenantKey);
+        await using var command = MarksCommand(connection, "seq, visitor_id, from_ms, to_ms", tenantKey, after, upTo);
         var marks = new List<Mark>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
             marks.Add(new Mark(reader.GetInt64(0), reader.GetString(1), reader.GetInt64(2), reader.GetInt64(3)));
         }
-        return (marks, marks.Count == 0 ? await MaxSeqAsync(cancellationToken) : marks[^1].Seq);
+        return marks;
+    }
+
+    private async Task<long> VisitorsMarkedAsync(long tenantKey, long after, long upTo, CancellationToken cancellationToken)
+    {
+        await using var connection = await State.OpenAsync(cancellationToken);
+        await using var command = MarksCommand(connection, "COUNT(DISTINCT visitor_id)", tenantKey, after, upTo);
+        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken));
+    }
+
+    private static SqliteCommand MarksCommand(SqliteConnection connection, string columns, long tenantKey, long after, long upTo)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = $"SELECT {columns} FROM funnel_days_dirty WHERE tenant_key = $tenant AND seq > $after AND seq <= $up_to";
+        command.Parameters.AddWithValue("$tenant", tenantKey);
+        command.Parameters.AddWithValue("$after", after);
+        command.Parameters.AddWithValue("$up_to", upTo);
+        return command;
     }
 
     private async Task<Dictionary<string, (string Zone, long Seq)?>> BuiltAsync(long tenantKey, CancellationToken cancellationToken)

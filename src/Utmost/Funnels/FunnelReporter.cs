@@ -87,38 +87,16 @@ public sealed class FunnelReporter(IQueryEngine engine, SessionBuilder sessions,
         return (FunnelCalculator.Report(funnel.Steps, all.Entered, all.Seconds), byValue);
     }
 
-    /// <summary>
-    /// The report from the funnel's days: the visitors with an entry in the period, and each visitor's days that got past
-    /// the first step combined into how far they got (see <see cref="FunnelCalculator.Combine"/>).
-    /// </summary>
+    /// <summary>The report from the funnel's days: the visitors with an entry in the period, and how far they got.</summary>
     private async Task<IReadOnlyList<FunnelStepReport>> FromDaysAsync(Tenant tenant, Funnel funnel, QueryPeriod period, TimeSpan timeout,
         CancellationToken cancellationToken)
     {
         await funnelDays.EnsureFreshAsync(tenant, funnel, timeout, cancellationToken);
         var (firstDay, lastDay) = (OffsetSegments.NumberOfDay(period.FirstDay), OffsetSegments.NumberOfDay(period.LastDay));
         var enteredTask = days.EnteredAsync(tenant.Key, funnel.Id, firstDay, lastDay, cancellationToken);
-        var further = new Dictionary<ulong, List<FunnelDay>>();
-        await foreach (var row in days.FurtherAsync(tenant.Key, funnel.Id, firstDay, lastDay, cancellationToken))
-        {
-            if (!further.TryGetValue(row.Visitor, out var visitorDays))
-            {
-                further[row.Visitor] = visitorDays = [];
-            }
-            visitorDays.Add(new FunnelDay(row.Day, new FunnelProgress(row.Level, [0, .. row.Seconds])));
-        }
-        var steps = funnel.Steps.Count;
-        var entered = new long[steps];
-        var seconds = Enumerable.Range(0, steps).Select(_ => new List<long>()).ToArray();
-        entered[0] = await enteredTask;
-        foreach (var progress in further.Values.Select(FunnelCalculator.Combine))
-        {
-            for (var step = 1; step < progress.Level; step++)
-            {
-                entered[step]++;
-                seconds[step].Add(progress.SecondsFromStart[step]);
-            }
-        }
-        return FunnelCalculator.Report(funnel.Steps, entered, seconds);
+        var further = await days.FurtherAsync(tenant.Key, funnel.Id, firstDay, lastDay, funnel.Steps.Count, cancellationToken);
+        long[] entered = [await enteredTask, .. further.Select(f => f.Reached)];
+        return FunnelCalculator.Report(funnel.Steps, entered, [null, .. further.Select(f => f.MedianSeconds)]);
     }
 
     /// <summary>A visitor's row of <see cref="FunnelSql.VisitorHits"/>: (v, entry breakdown, seconds[], step bits[]).</summary>

@@ -15,9 +15,10 @@ CREATE TABLE funnel_days (
 CREATE INDEX ix_funnel_days_day ON funnel_days (tenant_key, funnel_id, day, level);
 
 -- Visitors whose sessions the builder is about to write, and the span their events may have changed in: their funnel
--- days from the window before that span to its end are made again, and the marks then removed.
+-- days from the window before that span to its end are made again, and the marks then removed. A funnel keeps the
+-- last seq it took in, so seq never goes back (AUTOINCREMENT).
 CREATE TABLE funnel_days_dirty (
-    seq        INTEGER PRIMARY KEY,
+    seq        INTEGER PRIMARY KEY AUTOINCREMENT,
     tenant_key INTEGER NOT NULL,
     visitor_id TEXT    NOT NULL,
     from_ms    INTEGER NOT NULL,
