@@ -133,6 +133,7 @@ internal static class QueryBenchmark
         var followed = Stopwatch.StartNew();
         using (var fromEvents = JsonDocument.Parse(await client.GetStringAsync(direct, cancellationToken)))
         {
+            followed.Stop();
             Console.WriteLine($"  funnel from the events: {Entered(fromEvents)} ({followed.Elapsed.TotalSeconds:0.0} s)");
         }
         var funnel = new List<double>();

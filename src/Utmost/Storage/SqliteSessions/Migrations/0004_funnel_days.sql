@@ -12,7 +12,8 @@ CREATE TABLE funnel_days (
     PRIMARY KEY (tenant_key, funnel_id, visitor_hash, day)
 ) WITHOUT ROWID;
 
-CREATE INDEX ix_funnel_days_day ON funnel_days (tenant_key, funnel_id, day, level);
+-- Covers counting a period's visitors.
+CREATE INDEX ix_funnel_days_day ON funnel_days (tenant_key, funnel_id, day, level, visitor_hash);
 
 -- Visitors whose sessions the builder is about to write, and the span their events may have changed in: their funnel
 -- days from the window before that span to its end are made again, and the marks then removed. A funnel keeps the
