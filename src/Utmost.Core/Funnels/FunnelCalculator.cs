@@ -20,7 +20,7 @@ public readonly record struct FunnelDay(long Day, FunnelProgress Progress);
 /// <summary>
 /// A visitor's progress through a funnel, and the report over many visitors. Each first-step event is an entry, and
 /// is followed on its own through the events within the window after it: in strict order each later step must come
-/// after the one before it (events sorted by second, then step, as ClickHouse's windowFunnel sorts them), in any order
+/// after the one before it (events sorted by second, then step, as ClickHouse's windowFunnel sorts them since 21.1), in any order
 /// each later step's first event in the window counts. The visitor's level is the furthest any entry got (what
 /// windowFunnel counts), and the seconds to each step are those of the latest entry that got that far.
 /// Because each entry is followed on its own, the progress over a period is the best of its days' progress
@@ -40,6 +40,7 @@ public static class FunnelCalculator
         Func<long, long> dayOfSecond)
     {
         var sorted = hits.OrderBy(h => h.Second).ThenBy(h => h.Step).ToList();
+        var next = NextOfEachStep(sorted, steps);
         var days = new List<FunnelDay>();
         // From the latest entry back: the first entry found at a level is the latest to get that far.
         for (var i = sorted.Count - 1; i >= 0; i--)
@@ -53,7 +54,7 @@ public static class FunnelCalculator
             {
                 continue;
             }
-            var progress = order == FunnelOrder.Strict ? FollowStrict(sorted, i, steps, windowSeconds) : FollowAny(sorted, i, steps, windowSeconds);
+            var progress = Follow(sorted, next, i, steps, windowSeconds, order);
             if (days.Count == 0 || days[^1].Day != day)
             {
                 days.Add(new FunnelDay(day, progress));
@@ -82,34 +83,43 @@ public static class FunnelCalculator
         return best?.Progress ?? FunnelProgress.None;
     }
 
-    /// <summary>From the entry at <paramref name="entry"/>: each next step's first event after the step before, within the window.</summary>
-    private static FunnelProgress FollowStrict(List<FunnelHit> sorted, int entry, int steps, long window)
+    /// <summary>
+    /// next[step][i]: the first position at or after i of an event meeting that step (1-based), or -1; so following an
+    /// entry takes a look-up per step, however many events a visitor has.
+    /// </summary>
+    private static int[][] NextOfEachStep(List<FunnelHit> sorted, int steps)
     {
-        var start = sorted[entry].Second;
-        var seconds = new List<long>(steps) { 0 };
-        for (var j = entry + 1; j < sorted.Count && seconds.Count < steps && sorted[j].Second <= start + window; j++)
+        var next = new int[steps + 1][];
+        for (var step = 1; step <= steps; step++)
         {
-            if (sorted[j].Step == seconds.Count + 1)
+            next[step] = new int[sorted.Count + 1];
+            next[step][sorted.Count] = -1;
+            for (var i = sorted.Count - 1; i >= 0; i--)
             {
-                seconds.Add(sorted[j].Second - start);
+                next[step][i] = sorted[i].Step == step ? i : next[step][i + 1];
             }
         }
-        return new FunnelProgress(seconds.Count, seconds);
+        return next;
     }
 
-    /// <summary>From the entry at <paramref name="entry"/>: each later step's first event within the window, in any order.</summary>
-    private static FunnelProgress FollowAny(List<FunnelHit> sorted, int entry, int steps, long window)
+    /// <summary>
+    /// From the entry at <paramref name="entry"/>, within the window: in strict order each next step's first event after
+    /// the step before; in any order each later step's first event from the entry's second on.
+    /// </summary>
+    private static FunnelProgress Follow(List<FunnelHit> sorted, int[][] next, int entry, int steps, long window, FunnelOrder order)
     {
         var start = sorted[entry].Second;
         var seconds = new List<long>(steps) { 0 };
-        for (var step = 2; step <= steps; step++)
+        // Any order looks from the entry on: nothing of a later step sorts before it within its second.
+        for (var (step, position) = (2, entry); step <= steps; step++)
         {
-            var found = sorted.FindIndex(h => h.Step == step && h.Second >= start && h.Second <= start + window);
-            if (found < 0)
+            var found = next[step][order == FunnelOrder.Strict ? position + 1 : entry];
+            if (found < 0 || sorted[found].Second > start + window)
             {
                 break;
             }
             seconds.Add(sorted[found].Second - start);
+            position = found;
         }
         return new FunnelProgress(seconds.Count, seconds);
     }

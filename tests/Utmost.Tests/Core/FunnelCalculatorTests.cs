@@ -86,6 +86,64 @@ public sealed class FunnelCalculatorTests
         }
     }
 
+    /// <summary>Each entry followed by scanning the events one by one; the furthest, latest entry wins.</summary>
+    private static (int Level, List<long> Seconds) Scanned(List<FunnelHit> hits, int steps, long window, FunnelOrder order)
+    {
+        var sorted = hits.OrderBy(h => h.Second).ThenBy(h => h.Step).ToList();
+        var best = (Level: 0, Seconds: new List<long>());
+        for (var entry = 0; entry < sorted.Count; entry++)
+        {
+            if (sorted[entry].Step != 1)
+            {
+                continue;
+            }
+            var start = sorted[entry].Second;
+            var seconds = new List<long> { 0 };
+            if (order == FunnelOrder.Strict)
+            {
+                for (var j = entry + 1; j < sorted.Count && seconds.Count < steps && sorted[j].Second <= start + window; j++)
+                {
+                    if (sorted[j].Step == seconds.Count + 1)
+                    {
+                        seconds.Add(sorted[j].Second - start);
+                    }
+                }
+            }
+            else
+            {
+                for (var step = 2; step <= steps; step++)
+                {
+                    var found = sorted.FindIndex(h => h.Step == step && h.Second >= start && h.Second <= start + window);
+                    if (found < 0)
+                    {
+                        break;
+                    }
+                    seconds.Add(sorted[found].Second - start);
+                }
+            }
+            if (seconds.Count >= best.Level)
+            {
+                best = (seconds.Count, seconds);
+            }
+        }
+        return best;
+    }
+
+    [Fact]
+    public void Following_an_entry_by_look_ups_finds_what_scanning_the_events_finds()
+    {
+        var random = new Random(8);
+        for (var round = 0; round < 20_000; round++)
+        {
+            var (steps, window, order) = (random.Next(2, 6), random.Next(1, 60), random.Next(2) == 0 ? FunnelOrder.Strict : FunnelOrder.Any);
+            var hits = RandomHits(random, steps, 200);
+            var expected = Scanned(hits, steps, window, order);
+            var progress = FunnelCalculator.Progress(hits, steps, window, order);
+            Assert.Equal(expected.Level, progress.Level);
+            Assert.Equal(expected.Seconds, progress.SecondsFromStart);
+        }
+    }
+
     [Fact]
     public void The_progress_over_any_run_of_days_is_the_combination_of_those_days()
     {
