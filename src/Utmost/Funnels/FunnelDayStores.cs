@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
@@ -117,7 +116,11 @@ public sealed class SqliteFunnelDayStore(SessionsDatabase sessions) : IFunnelDay
     }
 
     public Task UpdateAsync(long tenantKey, string funnelId, IReadOnlyList<FunnelDayRow> rows, long version, CancellationToken cancellationToken) =>
-        WriteAsync(tenantKey, funnelId, rows, delete: false, cancellationToken);
+        sessions.Database.ExecuteForEachAsync("""
+            INSERT OR REPLACE INTO funnel_days (tenant_key, funnel_id, day, visitor_hash, level, seconds)
+            VALUES ($tenant, $funnel, $day, $visitor, $level, $seconds)
+            """, ["$tenant", "$funnel", "$day", "$visitor", "$level", "$seconds"],
+            rows.Select(r => new object?[] { tenantKey, funnelId, r.Day, (long)r.Visitor, r.Level, FunnelDaySeconds.Text(r.Seconds) }), cancellationToken);
 
     public async Task<long> StartBuildAsync(long tenantKey, string funnelId, long version, CancellationToken cancellationToken)
     {
@@ -126,12 +129,13 @@ public sealed class SqliteFunnelDayStore(SessionsDatabase sessions) : IFunnelDay
     }
 
     public Task AddBuiltAsync(long tenantKey, string funnelId, long generation, IReadOnlyList<FunnelDayRow> rows, CancellationToken cancellationToken) =>
-        WriteAsync(tenantKey, funnelId, rows, delete: false, cancellationToken);
+        UpdateAsync(tenantKey, funnelId, rows, generation, cancellationToken);
 
     public Task CommitBuildAsync(long tenantKey, string funnelId, long generation, CancellationToken cancellationToken) => Task.CompletedTask;
 
     public Task DropAsync(long tenantKey, string funnelId, CancellationToken cancellationToken) =>
-        WriteAsync(tenantKey, funnelId, [], delete: true, cancellationToken);
+        sessions.Database.ExecuteAsync("DELETE FROM funnel_days WHERE tenant_key = $tenant AND funnel_id = $funnel",
+            new Dictionary<string, object> { ["$tenant"] = tenantKey, ["$funnel"] = funnelId }, cancellationToken);
 
     private static SqliteCommand Command(SqliteConnection connection, string sql, long tenantKey, string funnelId, long firstDay, long lastDay)
     {
@@ -146,42 +150,6 @@ public sealed class SqliteFunnelDayStore(SessionsDatabase sessions) : IFunnelDay
 
     private static FunnelDayRow Row(SqliteDataReader reader) =>
         new(reader.GetInt64(0), (ulong)reader.GetInt64(1), reader.GetInt32(2), FunnelDaySeconds.Parse(reader.GetString(3)));
-
-    /// <summary>In one transaction under the write gate: the funnel's rows deleted first if asked, then these written over any of the same key.</summary>
-    private async Task WriteAsync(long tenantKey, string funnelId, IReadOnlyList<FunnelDayRow> rows, bool delete, CancellationToken cancellationToken)
-    {
-        await using var connection = await sessions.Database.OpenAsync(cancellationToken);
-        await sessions.Database.WriteGate.WaitAsync(cancellationToken);
-        try
-        {
-            await using var transaction = connection.BeginTransaction(deferred: false);
-            await using var command = connection.CreateCommand();
-            command.Transaction = transaction;
-            command.Parameters.AddWithValue("$tenant", tenantKey);
-            command.Parameters.AddWithValue("$funnel", funnelId);
-            if (delete)
-            {
-                command.CommandText = "DELETE FROM funnel_days WHERE tenant_key = $tenant AND funnel_id = $funnel";
-                await command.ExecuteNonQueryAsync(cancellationToken);
-            }
-            command.CommandText = """
-                INSERT OR REPLACE INTO funnel_days (tenant_key, funnel_id, day, visitor_hash, level, seconds)
-                VALUES ($tenant, $funnel, $day, $visitor, $level, $seconds)
-                """;
-            var (day, visitor, level, seconds) = (command.Parameters.Add("$day", SqliteType.Integer), command.Parameters.Add("$visitor", SqliteType.Integer),
-                command.Parameters.Add("$level", SqliteType.Integer), command.Parameters.Add("$seconds", SqliteType.Text));
-            foreach (var row in rows)
-            {
-                (day.Value, visitor.Value, level.Value, seconds.Value) = (row.Day, (long)row.Visitor, row.Level, FunnelDaySeconds.Text(row.Seconds));
-                await command.ExecuteNonQueryAsync(cancellationToken);
-            }
-            await transaction.CommitAsync(cancellationToken);
-        }
-        finally
-        {
-            sessions.Database.WriteGate.Release();
-        }
-    }
 }
 
 /// <summary>
@@ -300,12 +268,11 @@ public sealed class ClickHouseFunnelDayStore(ClickHouseClient clickHouse, ClickH
         {
             return;
         }
-        var body = new ArrayBufferWriter<byte>();
-        using (var writer = new Utf8JsonWriter(body))
+        using var body = new JsonEachRow();
+        foreach (var row in rows)
         {
-            foreach (var row in rows)
+            body.Add(writer =>
             {
-                writer.WriteStartObject();
                 writer.WriteNumber("tenant_key", tenantKey);
                 writer.WriteString("funnel_id", funnelId);
                 writer.WriteNumber("generation", generation);
@@ -319,12 +286,8 @@ public sealed class ClickHouseFunnelDayStore(ClickHouseClient clickHouse, ClickH
                     writer.WriteNumberValue(second);
                 }
                 writer.WriteEndArray();
-                writer.WriteEndObject();
-                writer.Flush();
-                body.Write("\n"u8);
-                writer.Reset();
-            }
+            });
         }
-        await clickHouse.InsertAsync(Table, body.WrittenMemory, cancellationToken);
+        await clickHouse.InsertAsync(Table, body.Written, cancellationToken);
     }
 }

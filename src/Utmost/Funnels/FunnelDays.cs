@@ -73,26 +73,9 @@ public sealed partial class FunnelDays(SessionsDatabase sessionsFile, IFunnelDay
         {
             return;
         }
-        await using var connection = await State.OpenAsync(cancellationToken);
-        await State.WriteGate.WaitAsync(cancellationToken);
-        try
-        {
-            await using var transaction = connection.BeginTransaction(deferred: false);
-            await using var insert = connection.CreateCommand();
-            insert.Transaction = transaction;
-            insert.CommandText = "INSERT INTO funnel_days_dirty (tenant_key, visitor_id, from_ms, to_ms) VALUES ($tenant, $visitor, $from, $to)";
-            var parameters = new[] { "$tenant", "$visitor", "$from", "$to" }.Select(name => insert.Parameters.Add(new SqliteParameter { ParameterName = name })).ToArray();
-            foreach (var (visitor, (start, end)) in spans)
-            {
-                (parameters[0].Value, parameters[1].Value, parameters[2].Value, parameters[3].Value) = (visitor.TenantKey, visitor.VisitorId, start, end);
-                await insert.ExecuteNonQueryAsync(cancellationToken);
-            }
-            await transaction.CommitAsync(cancellationToken);
-        }
-        finally
-        {
-            State.WriteGate.Release();
-        }
+        await State.ExecuteForEachAsync("INSERT INTO funnel_days_dirty (tenant_key, visitor_id, from_ms, to_ms) VALUES ($tenant, $visitor, $from, $to)",
+            ["$tenant", "$visitor", "$from", "$to"], spans.Select(s => new object?[] { s.Key.TenantKey, s.Key.VisitorId, s.Value.From, s.Value.To }),
+            cancellationToken);
         foreach (var tenantKey in spans.Keys.Select(v => v.TenantKey).Distinct())
         {
             _marked.AddOrUpdate(tenantKey, 1, (_, count) => count + 1);
@@ -268,10 +251,12 @@ public sealed partial class FunnelDays(SessionsDatabase sessionsFile, IFunnelDay
             .Select(g => (Visitor: g.Key, FirstDay: OffsetSegments.NumberOfDay(g.Min(m => m.FromMs) - window, zone),
                 LastDay: OffsetSegments.NumberOfDay(g.Max(m => m.ToMs), zone)))
             .ToList();
+        var dialects = await engine.DialectsAsync(tenant.Key, readsEvents: true, cancellationToken);
         foreach (var part in spans.Chunk(VisitorsPerRead))
         {
             var (firstDay, lastDay) = (part.Min(p => p.FirstDay), part.Max(p => p.LastDay));
-            var computed = await DaysOfAsync(tenant, funnel, zone, firstDay, lastDay, sql => sql.HitsOf(part.Select(p => p.Visitor).ToList()), cancellationToken);
+            var computed = await DaysOfAsync(tenant, funnel, zone, dialects, firstDay, lastDay, sql => sql.HitsOf(part.Select(p => p.Visitor).ToList()),
+                cancellationToken);
             var hashes = part.ToDictionary(p => VisitorHash(p.Visitor), p => (p.FirstDay, p.LastDay));
             var stored = (await store.RowsOfAsync(tenant.Key, funnel.Id, hashes.Keys, firstDay, lastDay, cancellationToken))
                 .Where(r => r.Day >= hashes[r.Visitor].FirstDay && r.Day <= hashes[r.Visitor].LastDay)
@@ -293,7 +278,8 @@ public sealed partial class FunnelDays(SessionsDatabase sessionsFile, IFunnelDay
     private async Task BuildAsync(Tenant tenant, Funnel funnel, TimeZoneInfo zone, CancellationToken cancellationToken)
     {
         var generation = await store.StartBuildAsync(tenant.Key, funnel.Id, _versions.Next(), cancellationToken);
-        var dialect = (await engine.DialectsAsync(tenant.Key, readsEvents: true, cancellationToken))();
+        var dialects = await engine.DialectsAsync(tenant.Key, readsEvents: true, cancellationToken);
+        var dialect = dialects();
         var span = new QueryStatement($"SELECT MIN(created_at), MAX(created_at), COUNT(*) {dialect.EventsFrom(tenant.Key, 0, long.MaxValue)}",
             dialect.Parameters.ToList(), QuerySource.Events);
         var row = (await engine.RunAsync(span, BuildTimeout, cancellationToken))[0];
@@ -304,7 +290,7 @@ public sealed partial class FunnelDays(SessionsDatabase sessionsFile, IFunnelDay
             var parts = (int)Math.Max(1, Convert.ToInt64(row[2]) / options.Value.Query.FunnelBuildEventsPerRead);
             for (var part = 0; part < parts; part++)
             {
-                var rows = await DaysOfAsync(tenant, funnel, zone, firstDay, lastDay, sql => sql.HitsOfBucket(part, parts), cancellationToken);
+                var rows = await DaysOfAsync(tenant, funnel, zone, dialects, firstDay, lastDay, sql => sql.HitsOfBucket(part, parts), cancellationToken);
                 foreach (var chunk in rows.Chunk(RowsPerWrite))
                 {
                     await store.AddBuiltAsync(tenant.Key, funnel.Id, generation, chunk, cancellationToken);
@@ -318,10 +304,9 @@ public sealed partial class FunnelDays(SessionsDatabase sessionsFile, IFunnelDay
     /// The days [<paramref name="firstDay"/>, <paramref name="lastDay"/>] of the visitors <paramref name="hits"/> selects:
     /// their entries on those days, followed through their step events up to the window after the last.
     /// </summary>
-    private async Task<List<FunnelDayRow>> DaysOfAsync(Tenant tenant, Funnel funnel, TimeZoneInfo zone, long firstDay, long lastDay,
-        Func<FunnelSql, QueryStatement> hits, CancellationToken cancellationToken)
+    private async Task<List<FunnelDayRow>> DaysOfAsync(Tenant tenant, Funnel funnel, TimeZoneInfo zone, Func<QueryDialect> dialects, long firstDay,
+        long lastDay, Func<FunnelSql, QueryStatement> hits, CancellationToken cancellationToken)
     {
-        var dialects = await engine.DialectsAsync(tenant.Key, readsEvents: true, cancellationToken);
         var period = QueryPeriod.OfDays(OffsetSegments.DayFromNumber(firstDay), OffsetSegments.DayFromNumber(lastDay), zone);
         var sql = new FunnelSql(dialects(), funnel, null, tenant.Key, period, lookbackMs: 0);
         var rows = new List<FunnelDayRow>();

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Runtime.CompilerServices;
@@ -147,63 +146,55 @@ public sealed class ClickHouseVisitRollupStore(ClickHouseClient clickHouse) : IV
     public async Task ReplaceAsync(long tenantKey, long firstDay, long lastDay, IReadOnlyList<VisitRollupRow> rows, long version,
         CancellationToken cancellationToken)
     {
-        var body = new ArrayBufferWriter<byte>();
-        using (var writer = new Utf8JsonWriter(body))
+        using var body = new JsonEachRow();
+        void Write(VisitRollupRow row, string combination) => body.Add(writer =>
         {
-            void Write(VisitRollupRow row, string combination)
+            writer.WriteNumber("tenant_key", row.TenantKey);
+            writer.WriteNumber("day", row.Day);
+            writer.WriteString("combination", combination);
+            writer.WriteNumber("version", version);
+            writer.WriteString("channel", row.Channel);
+            foreach (var (name, value) in new[] { ("source", row.Source), ("medium", row.Medium), ("campaign", row.Campaign), ("revenue_currency", row.RevenueCurrency) })
             {
-                writer.WriteStartObject();
-                writer.WriteNumber("tenant_key", row.TenantKey);
-                writer.WriteNumber("day", row.Day);
-                writer.WriteString("combination", combination);
-                writer.WriteNumber("version", version);
-                writer.WriteString("channel", row.Channel);
-                foreach (var (name, value) in new[] { ("source", row.Source), ("medium", row.Medium), ("campaign", row.Campaign), ("revenue_currency", row.RevenueCurrency) })
+                if (value is null)
                 {
-                    if (value is null)
-                    {
-                        writer.WriteNull(name);
-                    }
-                    else
-                    {
-                        writer.WriteString(name, value);
-                    }
+                    writer.WriteNull(name);
                 }
-                foreach (var (name, value) in new[]
+                else
                 {
-                    ("visits", row.Visits), ("page_views", row.PageViews), ("events", row.Events), ("bounces", row.Bounces), ("duration_ms", row.DurationMs),
-                    ("converted", row.Converted), ("conversions", row.Conversions), ("leads", row.Leads), ("revenue_micros", row.RevenueMicros),
-                    ("orders", row.Orders),
-                })
-                {
-                    writer.WriteNumber(name, value);
+                    writer.WriteString(name, value);
                 }
-                writer.WriteStartArray("visitor_hashes");
-                for (var i = 0; i < row.VisitorHashes.Length; i += sizeof(ulong))
-                {
-                    writer.WriteNumberValue(BinaryPrimitives.ReadUInt64LittleEndian(row.VisitorHashes.AsSpan(i)));
-                }
-                writer.WriteEndArray();
-                writer.WriteStartArray("visitor_registers");
-                foreach (var register in row.VisitorRegisters)
-                {
-                    writer.WriteNumberValue(register);
-                }
-                writer.WriteEndArray();
-                writer.WriteEndObject();
-                writer.Flush();
-                body.Write("\n"u8);
-                writer.Reset();
             }
-            for (var day = firstDay; day <= lastDay; day++)
+            foreach (var (name, value) in new[]
             {
-                Write(new VisitRollupRow(tenantKey, day, "", null, null, null, null, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, [], []), "");
-            }
-            foreach (var row in rows)
+                ("visits", row.Visits), ("page_views", row.PageViews), ("events", row.Events), ("bounces", row.Bounces), ("duration_ms", row.DurationMs),
+                ("converted", row.Converted), ("conversions", row.Conversions), ("leads", row.Leads), ("revenue_micros", row.RevenueMicros),
+                ("orders", row.Orders),
+            })
             {
-                Write(row, row.Combination);
+                writer.WriteNumber(name, value);
             }
+            writer.WriteStartArray("visitor_hashes");
+            for (var i = 0; i < row.VisitorHashes.Length; i += sizeof(ulong))
+            {
+                writer.WriteNumberValue(BinaryPrimitives.ReadUInt64LittleEndian(row.VisitorHashes.AsSpan(i)));
+            }
+            writer.WriteEndArray();
+            writer.WriteStartArray("visitor_registers");
+            foreach (var register in row.VisitorRegisters)
+            {
+                writer.WriteNumberValue(register);
+            }
+            writer.WriteEndArray();
+        });
+        for (var day = firstDay; day <= lastDay; day++)
+        {
+            Write(new VisitRollupRow(tenantKey, day, "", null, null, null, null, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, [], []), "");
         }
-        await clickHouse.InsertAsync(Table, body.WrittenMemory, cancellationToken);
+        foreach (var row in rows)
+        {
+            Write(row, row.Combination);
+        }
+        await clickHouse.InsertAsync(Table, body.Written, cancellationToken);
     }
 }

@@ -60,28 +60,8 @@ public sealed partial class VisitRollups(SessionsDatabase sessionsFile, IVisitRo
         {
             return;
         }
-        await using var connection = await State.OpenAsync(cancellationToken);
-        await State.WriteGate.WaitAsync(cancellationToken);
-        try
-        {
-            await using var transaction = connection.BeginTransaction(deferred: false);
-            foreach (var (tenantKey, (start, end)) in spans)
-            {
-                await using var insert = connection.CreateCommand();
-                insert.Transaction = transaction;
-                insert.CommandText = "INSERT INTO visit_rollup_dirty (tenant_key, from_ms, to_ms, marked_at) VALUES ($tenant, $from, $to, $now)";
-                insert.Parameters.AddWithValue("$now", now);
-                insert.Parameters.AddWithValue("$tenant", tenantKey);
-                insert.Parameters.AddWithValue("$from", start);
-                insert.Parameters.AddWithValue("$to", end);
-                await insert.ExecuteNonQueryAsync(cancellationToken);
-            }
-            await transaction.CommitAsync(cancellationToken);
-        }
-        finally
-        {
-            State.WriteGate.Release();
-        }
+        await State.ExecuteForEachAsync("INSERT INTO visit_rollup_dirty (tenant_key, from_ms, to_ms, marked_at) VALUES ($tenant, $from, $to, $now)",
+            ["$tenant", "$from", "$to", "$now"], spans.Select(s => new object?[] { s.Key, s.Value.From, s.Value.To, now }), cancellationToken);
         foreach (var tenantKey in spans.Keys)
         {
             _marked.AddOrUpdate(tenantKey, 1, (_, count) => count + 1);

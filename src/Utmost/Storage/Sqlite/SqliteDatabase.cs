@@ -45,19 +45,30 @@ public sealed class SqliteDatabase
     public SqliteConnection Open() => OpenAsync(CancellationToken.None).GetAwaiter().GetResult();
 
     /// <summary>Runs statements with named parameters under <see cref="WriteGate"/>.</summary>
-    public async Task ExecuteAsync(string sql, IReadOnlyDictionary<string, object> parameters, CancellationToken cancellationToken)
+    public Task ExecuteAsync(string sql, IReadOnlyDictionary<string, object> parameters, CancellationToken cancellationToken) =>
+        ExecuteForEachAsync(sql, parameters.Keys.ToList(), [parameters.Values.ToArray()], cancellationToken);
+
+    /// <summary>Runs a statement once for each row of values (for the parameters <paramref name="names"/>), in one transaction under <see cref="WriteGate"/>.</summary>
+    public async Task ExecuteForEachAsync(string sql, IReadOnlyList<string> names, IEnumerable<object?[]> rows, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
         await WriteGate.WaitAsync(cancellationToken);
         try
         {
+            await using var transaction = connection.BeginTransaction(deferred: false);
             await using var command = connection.CreateCommand();
+            command.Transaction = transaction;
             command.CommandText = sql;
-            foreach (var (name, value) in parameters)
+            var parameters = names.Select(name => command.Parameters.Add(new SqliteParameter { ParameterName = name })).ToArray();
+            foreach (var row in rows)
             {
-                command.Parameters.AddWithValue(name, value);
+                for (var i = 0; i < parameters.Length; i++)
+                {
+                    parameters[i].Value = row[i] ?? DBNull.Value;
+                }
+                await command.ExecuteNonQueryAsync(cancellationToken);
             }
-            await command.ExecuteNonQueryAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
         }
         finally
         {
