@@ -7,8 +7,8 @@ namespace Utmost.Events;
 /// Applies <c>Utmost:Events:RetentionMonths</c> a few times a day: events of months older than the retained ones
 /// are removed whole (ClickHouse drops their partitions). Off when the setting is 0.
 /// </summary>
-public sealed partial class EventRetention(IEventStore store, Sessions.ISessionStore sessions, IOptions<UtmostOptions> options, TimeProvider clock,
-    ILogger<EventRetention> logger)
+public sealed partial class EventRetention(IEventStore store, Sessions.ISessionStore sessions, Funnels.IFunnelDayStore funnelDays,
+    IOptions<UtmostOptions> options, TimeProvider clock, ILogger<EventRetention> logger)
     : BackgroundService
 {
     private static readonly TimeSpan Interval = TimeSpan.FromHours(6);
@@ -32,6 +32,8 @@ public sealed partial class EventRetention(IEventStore store, Sessions.ISessionS
                 var oldestKept = OldestKeptMonth(clock.GetUtcNow(), months).ToUnixTimeMilliseconds();
                 await store.DropBeforeMonthAsync(oldestKept, stoppingToken);
                 await sessions.DropBeforeMonthAsync(oldestKept, stoppingToken);
+                // Whole days before in any zone, as the visit rollup.
+                await funnelDays.DropBeforeDayAsync(oldestKept / Core.Metrics.OffsetSegments.MsPerDay - 1, stoppingToken);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {

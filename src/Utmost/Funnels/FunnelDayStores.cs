@@ -50,6 +50,12 @@ public interface IFunnelDayStore
 
     /// <summary>Removes a deleted funnel's rows.</summary>
     Task DropAsync(long tenantKey, string funnelId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Retention: forgets every funnel's days before <paramref name="day"/>. Later days keep their answer: a day's entries
+    /// are followed forward only.
+    /// </summary>
+    Task DropBeforeDayAsync(long day, CancellationToken cancellationToken);
 }
 
 internal static class FunnelDaySeconds
@@ -137,6 +143,9 @@ public sealed class SqliteFunnelDayStore(SessionsDatabase sessions) : IFunnelDay
         sessions.Database.ExecuteAsync("DELETE FROM funnel_days WHERE tenant_key = $tenant AND funnel_id = $funnel",
             new Dictionary<string, object> { ["$tenant"] = tenantKey, ["$funnel"] = funnelId }, cancellationToken);
 
+    public Task DropBeforeDayAsync(long day, CancellationToken cancellationToken) =>
+        sessions.Database.ExecuteAsync("DELETE FROM funnel_days WHERE day < $day", new Dictionary<string, object> { ["$day"] = day }, cancellationToken);
+
     private static SqliteCommand Command(SqliteConnection connection, string sql, long tenantKey, string funnelId, long firstDay, long lastDay)
     {
         var command = connection.CreateCommand();
@@ -153,34 +162,47 @@ public sealed class SqliteFunnelDayStore(SessionsDatabase sessions) : IFunnelDay
 }
 
 /// <summary>
-/// ClickHouse: the funnel's latest committed generation is read, a row's latest version within it (see the ClickHouse
-/// migration 0007). Counting visitors needs no versions: a visitor's day never loses its entry within a generation.
+/// ClickHouse: one row per funnel and visitor holding all their days (ascending, each with its level and seconds), in the
+/// funnel's latest committed generation (see the ClickHouse migration 0008). A visitor moved on is written again as a
+/// −1 copy of the row read and a +1 row of a new version; readers leave out the +1 rows whose version has a −1 twin
+/// until a merge collapses the pair. Counting visitors needs neither: the copy and its row cancel out in a sum of signs.
 /// </summary>
-public sealed class ClickHouseFunnelDayStore(ClickHouseClient clickHouse, ClickHouseMigrator schema, TimeProvider clock) : IFunnelDayStore
+public sealed class ClickHouseFunnelDayStore(ClickHouseClient clickHouse, ClickHouseMigrator schema) : IFunnelDayStore
 {
-    private const string Table = ClickHouseMigrator.FunnelDaysTable;
+    private const string Table = ClickHouseMigrator.FunnelVisitorsTable;
+
+    private const int VisitorsPerWrite = 50_000;
 
     private static string OfFunnel(long tenantKey, string funnelId) =>
         $"tenant_key = {ClickHouseSql.Literal(tenantKey)} AND funnel_id = {ClickHouseSql.Literal(funnelId)}";
 
-    private static string Generation(long tenantKey, string funnelId) =>
+    private static string CommittedGeneration(long tenantKey, string funnelId) =>
         $"(SELECT max(generation) FROM {Table} WHERE {OfFunnel(tenantKey, funnelId)} AND visitor_hash = 0)";
 
-    /// <summary>The rows of the days in the committed generation, each version of a row.</summary>
-    private static string From(long tenantKey, string funnelId, long firstDay, long lastDay) =>
-        $"FROM {Table} WHERE {OfFunnel(tenantKey, funnelId)} AND generation = {Generation(tenantKey, funnelId)} " +
-        $"AND day >= {ClickHouseSql.Literal(firstDay)} AND day <= {ClickHouseSql.Literal(lastDay)} AND visitor_hash != 0";
+    /// <summary>The rows of the generation's visitors (<paramref name="andVisitors"/> narrows them) that are current: +1 rows without a −1 twin.</summary>
+    private static string Current(long tenantKey, string funnelId, string generation, string andVisitors = "")
+    {
+        var of = $"{OfFunnel(tenantKey, funnelId)} AND generation = {generation} AND visitor_hash != 0{andVisitors}";
+        return $"{of} AND sign = 1 AND (visitor_hash, version) GLOBAL NOT IN (SELECT visitor_hash, version FROM {Table} WHERE {of} AND sign = -1)";
+    }
+
+    /// <summary>A lambda's test that its day <c>d</c> lies in the period.</summary>
+    private static string InPeriod(long firstDay, long lastDay) => $"d >= {ClickHouseSql.Literal(firstDay)} AND d <= {ClickHouseSql.Literal(lastDay)}";
 
     public async Task<long> EnteredAsync(long tenantKey, string funnelId, long firstDay, long lastDay, CancellationToken cancellationToken)
     {
-        var rows = await clickHouse.QueryAsync($"SELECT uniqExact(visitor_hash) AS n {From(tenantKey, funnelId, firstDay, lastDay)}", cancellationToken);
+        var rows = await clickHouse.QueryAsync($"""
+            SELECT sum(sign) AS n FROM {Table}
+            WHERE {OfFunnel(tenantKey, funnelId)} AND generation = {CommittedGeneration(tenantKey, funnelId)} AND visitor_hash != 0
+              AND arrayExists(d -> {InPeriod(firstDay, lastDay)}, days)
+            """, cancellationToken);
         return rows[0].GetProperty("n").GetInt64();
     }
 
     /// <summary>
-    /// All on the server: each visitor's furthest day (the latest of those, its latest version), then per step the count
-    /// and the two middle values (the upper one of the seconds and of their negatives), which give the median as
-    /// <see cref="FunnelCalculator.Median"/> rounds it.
+    /// All on the server: each visitor's level over the period's days (L) and the seconds of the latest of those days at
+    /// that level (S), then per step the count and the two middle values (the upper one of the seconds and of their
+    /// negatives), which give the median as <see cref="FunnelCalculator.Median"/> rounds it.
     /// </summary>
     public async Task<IReadOnlyList<FunnelStepReach>> FurtherAsync(long tenantKey, string funnelId, long firstDay, long lastDay, int steps,
         CancellationToken cancellationToken)
@@ -191,11 +213,16 @@ public sealed class ClickHouseFunnelDayStore(ClickHouseClient clickHouse, ClickH
             return $"countIf(L >= {n}) AS r{n}, quantileExactIf(0.5)(toInt64(S[{at}]), L >= {n}) AS hi{n}, " +
                 $"-quantileExactIf(0.5)(-toInt64(S[{at}]), L >= {n}) AS lo{n}";
         }));
+        var inPeriod = InPeriod(firstDay, lastDay);
+        // 18.16 has no arrayMax. The names L, S and at_level differ from the columns', which ClickHouse would read them as.
         var rows = await clickHouse.QueryAsync($"""
             SELECT {columns} FROM (
-                SELECT visitor_hash, max(level) AS L, argMax(seconds, (level, day, version)) AS S
-                {From(tenantKey, funnelId, firstDay, lastDay)} AND level >= 2 GROUP BY visitor_hash
-            )
+                SELECT arrayReduce('max', arrayFilter((l, d) -> {inPeriod}, levels, days)) AS L,
+                       arrayFilter((s, l, d) -> {inPeriod} AND l = L, seconds, levels, days) AS at_level,
+                       at_level[length(at_level)] AS S
+                FROM {Table}
+                WHERE {Current(tenantKey, funnelId, CommittedGeneration(tenantKey, funnelId))} AND max_level >= 2 AND arrayExists(d -> {inPeriod}, days)
+            ) WHERE L >= 2
             """, cancellationToken);
         return Enumerable.Range(2, steps - 1).Select(step =>
         {
@@ -208,60 +235,128 @@ public sealed class ClickHouseFunnelDayStore(ClickHouseClient clickHouse, ClickH
     public async Task<IReadOnlyList<FunnelDayRow>> RowsOfAsync(long tenantKey, string funnelId, IReadOnlyCollection<ulong> visitors, long firstDay,
         long lastDay, CancellationToken cancellationToken)
     {
-        var hashes = string.Join(", ", visitors.Select(v => v.ToString(CultureInfo.InvariantCulture)).DefaultIfEmpty("0"));
-        var rows = new List<FunnelDayRow>();
-        await foreach (var row in LatestAsync($"{From(tenantKey, funnelId, firstDay, lastDay)} AND visitor_hash IN ({hashes})", cancellationToken))
-        {
-            rows.Add(row);
-        }
-        return rows;
+        var current = await CurrentRowsAsync(tenantKey, funnelId, CommittedGeneration(tenantKey, funnelId), visitors, cancellationToken);
+        return current.Values.SelectMany(v => v.Days).Where(d => d.Day >= firstDay && d.Day <= lastDay).ToList();
     }
 
-    /// <summary>Each row's latest version among those <paramref name="from"/> selects.</summary>
-    private async IAsyncEnumerable<FunnelDayRow> LatestAsync(string from, [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>A visitor's current row: its version and its days.</summary>
+    private sealed record VisitorRow(ulong Visitor, long Version, IReadOnlyList<FunnelDayRow> Days);
+
+    private async Task<Dictionary<ulong, VisitorRow>> CurrentRowsAsync(long tenantKey, string funnelId, string generation,
+        IReadOnlyCollection<ulong> visitors, CancellationToken cancellationToken)
     {
-        // Aliases unlike the columns: ClickHouse would read an alias named level into the WHERE.
-        var sql = $"SELECT day AS d, visitor_hash AS v, argMax(level, version) AS l, argMax(seconds, version) AS s {from} GROUP BY day, visitor_hash";
-        await foreach (var row in clickHouse.QueryTabSeparatedAsync(sql, cancellationToken))
+        var hashes = string.Join(", ", visitors.Select(v => v.ToString(CultureInfo.InvariantCulture)).DefaultIfEmpty("0"));
+        var rows = await clickHouse.QueryAsync(
+            $"SELECT visitor_hash AS v, version AS ver, days AS ds, levels AS ls, seconds AS ss FROM {Table} " +
+            $"WHERE {Current(tenantKey, funnelId, generation, $" AND visitor_hash IN ({hashes})")}", cancellationToken);
+        var current = new Dictionary<ulong, VisitorRow>();
+        foreach (var row in rows)
         {
-            yield return new FunnelDayRow(long.Parse(row["d"]!, CultureInfo.InvariantCulture), ulong.Parse(row["v"]!, CultureInfo.InvariantCulture),
-                int.Parse(row["l"]!, CultureInfo.InvariantCulture), FunnelDaySeconds.Parse(row["s"]!.Trim('[', ']')));
+            var visitor = row.GetProperty("v").GetUInt64();
+            var (days, levels, seconds) = (row.GetProperty("ds").EnumerateArray().ToList(), row.GetProperty("ls").EnumerateArray().ToList(),
+                row.GetProperty("ss").EnumerateArray().ToList());
+            var version = row.GetProperty("ver").GetInt64();
+            // Two current rows of a visitor only if writers raced: the later version is the one built on.
+            if (!current.TryGetValue(visitor, out var other) || other.Version < version)
+            {
+                current[visitor] = new VisitorRow(visitor, version, days.Select((day, i) => new FunnelDayRow(day.GetInt64(), visitor, levels[i].GetInt32(),
+                    seconds[i].EnumerateArray().Select(s => s.GetInt64()).ToArray())).ToList());
+            }
         }
+        return current;
     }
 
     public async Task UpdateAsync(long tenantKey, string funnelId, IReadOnlyList<FunnelDayRow> rows, long version, CancellationToken cancellationToken)
     {
-        var current = await clickHouse.QueryAsync($"SELECT max(generation) AS g FROM {Table} WHERE {OfFunnel(tenantKey, funnelId)} AND visitor_hash = 0",
-            cancellationToken);
-        await InsertAsync(tenantKey, funnelId, current[0].GetProperty("g").GetInt64(), version, rows, cancellationToken);
+        if (rows.Count == 0)
+        {
+            return;
+        }
+        var committed = await clickHouse.QueryAsync($"SELECT {CommittedGeneration(tenantKey, funnelId)} AS g", cancellationToken);
+        var generation = committed[0].GetProperty("g").GetInt64();
+        var moved = rows.GroupBy(r => r.Visitor).ToDictionary(g => g.Key, g => g.ToList());
+        var current = await CurrentRowsAsync(tenantKey, funnelId, ClickHouseSql.Literal(generation), moved.Keys, cancellationToken);
+        var written = new List<(VisitorRow Row, int Sign)>();
+        foreach (var (visitor, days) in moved)
+        {
+            var merged = days.ToDictionary(d => d.Day);
+            if (current.TryGetValue(visitor, out var before))
+            {
+                written.Add((before, -1));
+                foreach (var day in before.Days)
+                {
+                    merged.TryAdd(day.Day, day);
+                }
+            }
+            written.Add((new VisitorRow(visitor, version, merged.Values.OrderBy(d => d.Day).ToList()), 1));
+        }
+        await InsertAsync(tenantKey, funnelId, generation, written, cancellationToken);
     }
 
     public Task<long> StartBuildAsync(long tenantKey, string funnelId, long version, CancellationToken cancellationToken) => Task.FromResult(version);
 
-    public Task AddBuiltAsync(long tenantKey, string funnelId, long generation, IReadOnlyList<FunnelDayRow> rows, CancellationToken cancellationToken) =>
-        InsertAsync(tenantKey, funnelId, generation, generation, rows, cancellationToken);
-
-    public async Task CommitBuildAsync(long tenantKey, string funnelId, long generation, CancellationToken cancellationToken)
+    /// <summary>Writes whole visitors (a visitor's days split over two writes would be two rows).</summary>
+    public async Task AddBuiltAsync(long tenantKey, string funnelId, long generation, IReadOnlyList<FunnelDayRow> rows, CancellationToken cancellationToken)
     {
-        // Visitor 0 on the day of the build (retention drops old months, and the commit with them otherwise).
-        var today = clock.GetUtcNow().ToUnixTimeSeconds() / 86_400;
-        await InsertAsync(tenantKey, funnelId, generation, generation, [new FunnelDayRow(today, 0, 0, [])], cancellationToken);
-        // Older generations are never read again.
-        await DeleteAsync($"{OfFunnel(tenantKey, funnelId)} AND generation < {ClickHouseSql.Literal(generation)}", cancellationToken);
-    }
-
-    public Task DropAsync(long tenantKey, string funnelId, CancellationToken cancellationToken) => DeleteAsync(OfFunnel(tenantKey, funnelId), cancellationToken);
-
-    /// <summary>A mutation on every shard table (a Distributed table takes none), done by the servers in the background.</summary>
-    private async Task DeleteAsync(string condition, CancellationToken cancellationToken)
-    {
-        foreach (var (node, table) in schema.PartitionedTables.Where(t => t.Table is Table or $"{Table}_local"))
+        var visitors = rows.GroupBy(r => r.Visitor).Select(g => (new VisitorRow(g.Key, generation, g.OrderBy(d => d.Day).ToList()), 1));
+        foreach (var part in visitors.Chunk(VisitorsPerWrite))
         {
-            await node.ExecuteAsync($"ALTER TABLE {table} DELETE WHERE {condition}", cancellationToken);
+            await InsertAsync(tenantKey, funnelId, generation, part, cancellationToken);
         }
     }
 
-    private async Task InsertAsync(long tenantKey, string funnelId, long generation, long version, IReadOnlyList<FunnelDayRow> rows,
+    public async Task CommitBuildAsync(long tenantKey, string funnelId, long generation, CancellationToken cancellationToken)
+    {
+        await InsertAsync(tenantKey, funnelId, generation, [(new VisitorRow(0, generation, []), 1)], cancellationToken);
+        await DropGenerationsAsync(tenantKey, funnelId, below: generation, cancellationToken);
+    }
+
+    public Task DropAsync(long tenantKey, string funnelId, CancellationToken cancellationToken) =>
+        DropGenerationsAsync(tenantKey, funnelId, below: long.MaxValue, cancellationToken);
+
+    /// <summary>Drops the partitions of the funnel's generations below <paramref name="below"/> on every shard table.</summary>
+    private async Task DropGenerationsAsync(long tenantKey, string funnelId, long below, CancellationToken cancellationToken)
+    {
+        var generations = await clickHouse.QueryAsync(
+            $"SELECT DISTINCT generation AS g FROM {Table} WHERE {OfFunnel(tenantKey, funnelId)} AND generation < {ClickHouseSql.Literal(below)}",
+            cancellationToken);
+        foreach (var generation in generations.Select(g => g.GetProperty("g").GetInt64()))
+        {
+            foreach (var (node, table) in schema.ShardTables(Table))
+            {
+                await node.ExecuteAsync($"ALTER TABLE {table} DROP PARTITION {ClickHouseSql.Literal(generation)}", cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Takes the days before <paramref name="day"/> out of every row, on every shard table (a mutation the servers do in
+    /// the background). A −1 copy and its row change alike, so they still cancel out.
+    /// </summary>
+    public async Task DropBeforeDayAsync(long day, CancellationToken cancellationToken)
+    {
+        var before = $"d < {ClickHouseSql.Literal(day)}";
+        var stale = await clickHouse.QueryAsync($"SELECT count() AS n FROM {Table} WHERE arrayExists(d -> {before}, days)", cancellationToken);
+        if (stale[0].GetProperty("n").GetInt64() == 0)
+        {
+            return;
+        }
+        var kept = $"NOT ({before})";
+        foreach (var (node, table) in schema.ShardTables(Table))
+        {
+            // Every expression reads the row as it was before the update, days included.
+            await node.ExecuteAsync($"""
+                ALTER TABLE {table} UPDATE
+                    levels = arrayFilter((l, d) -> {kept}, levels, days),
+                    seconds = arrayFilter((s, d) -> {kept}, seconds, days),
+                    max_level = arrayReduce('max', arrayFilter((l, d) -> {kept}, levels, days)),
+                    days = arrayFilter(d -> {kept}, days)
+                WHERE arrayExists(d -> {before}, days)
+                """, cancellationToken);
+        }
+    }
+
+    private async Task InsertAsync(long tenantKey, string funnelId, long generation, IReadOnlyCollection<(VisitorRow Row, int Sign)> rows,
         CancellationToken cancellationToken)
     {
         if (rows.Count == 0)
@@ -269,21 +364,38 @@ public sealed class ClickHouseFunnelDayStore(ClickHouseClient clickHouse, ClickH
             return;
         }
         using var body = new JsonEachRow();
-        foreach (var row in rows)
+        foreach (var (row, sign) in rows)
         {
             body.Add(writer =>
             {
                 writer.WriteNumber("tenant_key", tenantKey);
                 writer.WriteString("funnel_id", funnelId);
                 writer.WriteNumber("generation", generation);
-                writer.WriteNumber("day", row.Day);
                 writer.WriteNumber("visitor_hash", row.Visitor);
-                writer.WriteNumber("version", version);
-                writer.WriteNumber("level", row.Level);
-                writer.WriteStartArray("seconds");
-                foreach (var second in row.Seconds)
+                writer.WriteNumber("version", row.Version);
+                writer.WriteNumber("sign", sign);
+                writer.WriteNumber("max_level", row.Days.Select(d => d.Level).DefaultIfEmpty(0).Max());
+                writer.WriteStartArray("days");
+                foreach (var day in row.Days)
                 {
-                    writer.WriteNumberValue(second);
+                    writer.WriteNumberValue(day.Day);
+                }
+                writer.WriteEndArray();
+                writer.WriteStartArray("levels");
+                foreach (var day in row.Days)
+                {
+                    writer.WriteNumberValue(day.Level);
+                }
+                writer.WriteEndArray();
+                writer.WriteStartArray("seconds");
+                foreach (var day in row.Days)
+                {
+                    writer.WriteStartArray();
+                    foreach (var second in day.Seconds)
+                    {
+                        writer.WriteNumberValue(second);
+                    }
+                    writer.WriteEndArray();
                 }
                 writer.WriteEndArray();
             });

@@ -31,8 +31,6 @@ public sealed partial class FunnelDays(SessionsDatabase sessionsFile, IFunnelDay
     /// <summary>Past this many marked visitors, building the funnel again is cheaper than following each.</summary>
     private const int MostVisitorsToFollow = 20_000;
 
-    private const int RowsPerWrite = 50_000;
-
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(5);
 
     /// <summary>How long reading a part of the events may take (a report waits only its own timeout).</summary>
@@ -291,10 +289,7 @@ public sealed partial class FunnelDays(SessionsDatabase sessionsFile, IFunnelDay
             for (var part = 0; part < parts; part++)
             {
                 var rows = await DaysOfAsync(tenant, funnel, zone, dialects, firstDay, lastDay, sql => sql.HitsOfBucket(part, parts), cancellationToken);
-                foreach (var chunk in rows.Chunk(RowsPerWrite))
-                {
-                    await store.AddBuiltAsync(tenant.Key, funnel.Id, generation, chunk, cancellationToken);
-                }
+                await store.AddBuiltAsync(tenant.Key, funnel.Id, generation, rows, cancellationToken);
             }
         }
         await store.CommitBuildAsync(tenant.Key, funnel.Id, generation, cancellationToken);

@@ -137,11 +137,9 @@ public sealed class SqliteSessionStore(SqliteDatabase eventsFile, SessionsDataba
         await using var connection = await Sessions.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         // The visit rollup goes with them: whole days before (in any zone), and the days around the edge are rolled up again.
-        // So do funnel days (a day's entries are followed forward only, so later days keep their answer).
         command.CommandText = """
             DELETE FROM sessions WHERE started_at < $before;
             DELETE FROM visit_rollup WHERE day < $before_day;
-            DELETE FROM funnel_days WHERE day < $before_day;
             INSERT INTO visit_rollup_dirty (tenant_key, from_ms, to_ms, marked_at) SELECT tenant_key, $edge_from, $edge_to, $before FROM visit_rollup_tenants;
             """;
         command.Parameters.AddWithValue("$before", monthStartMs);

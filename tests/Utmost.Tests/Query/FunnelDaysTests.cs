@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Utmost.Funnels;
+using Utmost.Storage.ClickHouse;
 using Utmost.Tests.Support;
 
 namespace Utmost.Tests.Query;
@@ -20,8 +21,11 @@ public abstract class FunnelDaysTests(TestServer server)
 
     private static readonly string[] Types = ["page_view", "page_view", "form_submit", "lead_created", "quote_requested"];
 
-    /// <summary>Visits of 60 visitors over ten days: bursts of a few events minutes to two days apart, pricing and blog pages.</summary>
-    private static List<object> Events(Random random, string prefix, int visitors)
+    /// <summary>
+    /// Visits of 60 visitors over ten days: bursts of a few events minutes to two days apart, pricing and blog pages.
+    /// <paramref name="entries"/> gets each visitor's last pricing page view.
+    /// </summary>
+    private static List<object> Events(Random random, string prefix, int visitors, Dictionary<string, DateTimeOffset>? entries = null)
     {
         var events = new List<object>();
         for (var v = 0; v < visitors; v++)
@@ -32,6 +36,10 @@ public abstract class FunnelDaysTests(TestServer server)
                 var type = Types[random.Next(Types.Length)];
                 var page = type == "page_view" ? (random.Next(3) == 0 ? "https://shop.example/blog" : "https://shop.example/pricing") : null;
                 events.Add(new { event_type = type, visitor_id = $"{prefix}{v}", timestamp = at.ToString("O"), page_url = page });
+                if (page?.EndsWith("/pricing", StringComparison.Ordinal) == true && entries is not null)
+                {
+                    entries[$"{prefix}{v}"] = at;
+                }
                 at = at.AddMinutes(random.Next(3) == 0 ? random.Next(600, 3000) : random.Next(0, 90));
             }
         }
@@ -69,8 +77,12 @@ public abstract class FunnelDaysTests(TestServer server)
         {
             Assert.Equal(200, (int)zone.StatusCode);
         }
+        // ClickHouse merges nothing here until the retention step, so readers meet every -1 copy beside its row.
+        var clickHouse = server.Services.GetService<ClickHouseClient>();
+        await MergesAsync(clickHouse, "STOP");
         var random = new Random(11);
-        await admin.PostJsonAsync("/marketing/events", JsonSerializer.Serialize(Events(random, "v", 60)));
+        var entries = new Dictionary<string, DateTimeOffset>();
+        await admin.PostJsonAsync("/marketing/events", JsonSerializer.Serialize(Events(random, "v", 60, entries)));
         // A visitor whose only entry is deleted below.
         var solo = (await admin.PostJsonAsync("/marketing/events", JsonSerializer.Serialize(new object[]
         {
@@ -88,13 +100,22 @@ public abstract class FunnelDaysTests(TestServer server)
         Assert.InRange(await store.EnteredAsync(tenant.Tenant.Key, ids[0], 20_000, 20_300, CancellationToken.None), 10, 60);
         Assert.True((await store.FurtherAsync(tenant.Tenant.Key, ids[0], 20_000, 20_300, 4, CancellationToken.None))[0].Reached > 0);
 
-        // Late events: steps a day or two after earlier entries, which move those entries' days on; and new visitors.
-        var late = Enumerable.Range(0, 30).Select(i => (object)new
+        // Late events: the steps after a visitor's last entry, one to three of them minutes later, which move that entry's
+        // day on; steps a day or two after other entries; and new visitors.
+        var late = entries.SelectMany((entry, i) => Types.Skip(2).Take(1 + i % 3).Select((type, step) => (object)new
+        {
+            event_type = type, visitor_id = entry.Key, timestamp = entry.Value.AddMinutes(5 + step).ToString("O"),
+        })).Concat(Enumerable.Range(0, 30).Select(i => (object)new
         {
             event_type = Types[2 + i % 3], visitor_id = $"v{i}", timestamp = Start.AddHours(30 + i * 6.5).ToString("O"),
-        }).Concat(Events(random, "w", 10)).ToList();
+        })).Concat(Events(random, "w", 10)).ToList();
         await admin.PostJsonAsync("/marketing/events", JsonSerializer.Serialize(late));
         await AssertDaysMatchEventsAsync(admin, ids, "+02:00");
+        if (clickHouse is not null)
+        {
+            var copies = await clickHouse.QueryAsync($"SELECT count() AS n FROM {ClickHouseMigrator.FunnelVisitorsTable} WHERE sign = -1", CancellationToken.None);
+            Assert.True(copies[0].GetProperty("n").GetInt64() > 0, "late events moved no stored visitor on");
+        }
 
         // A deleted entry takes a visitor's day back: the funnel is built again.
         using (var deleted = await admin.DeleteAsync($"/marketing/events/{solo}"))
@@ -110,18 +131,41 @@ public abstract class FunnelDaysTests(TestServer server)
         }
         await AssertDaysMatchEventsAsync(admin, ids, "-04:00");
 
-        // A deleted funnel's days go with it (ClickHouse removes them in the background).
+        // Retention forgets the days before 5 June; the later days keep their answer (ClickHouse rewrites its rows in the background).
+        var fifth = new DateTimeOffset(2025, 6, 5, 0, 0, 0, TimeSpan.Zero).ToUnixTimeSeconds() / 86_400;
+        await MergesAsync(clickHouse, "START");
+        var later = await StepsAsync(admin, ids[1], "2025-06-05", "2025-06-10");
+        Assert.True(await store.EnteredAsync(tenant.Tenant.Key, ids[1], 20_000, fifth - 1, CancellationToken.None) > 0);
+        await store.DropBeforeDayAsync(fifth, CancellationToken.None);
+        await EventuallyAsync(async () => await store.EnteredAsync(tenant.Tenant.Key, ids[1], 20_000, fifth - 1, CancellationToken.None) == 0);
+        Assert.Equal(later, await StepsAsync(admin, ids[1], "2025-06-05", "2025-06-10"));
+        Assert.Equal(0, await store.EnteredAsync(tenant.Tenant.Key, ids[1], 20_000, fifth - 1, CancellationToken.None));
+
+        // A deleted funnel's days go with it.
         using (var deleted = await admin.DeleteAsync($"/api/funnels/{ids[0]}"))
         {
             Assert.Equal(204, (int)deleted.StatusCode);
         }
+        Assert.Equal(0, await store.EnteredAsync(tenant.Tenant.Key, ids[0], 20_000, 20_300, CancellationToken.None));
+        Assert.True(await store.EnteredAsync(tenant.Tenant.Key, ids[1], 20_000, 20_300, CancellationToken.None) > 0);
+    }
+
+    private static async Task MergesAsync(ClickHouseClient? clickHouse, string command)
+    {
+        if (clickHouse is not null)
+        {
+            await clickHouse.ExecuteAsync($"SYSTEM {command} MERGES {ClickHouseMigrator.FunnelVisitorsTable}", CancellationToken.None);
+        }
+    }
+
+    /// <summary>Waits up to 30 s for what a server does in the background.</summary>
+    private static async Task EventuallyAsync(Func<Task<bool>> done)
+    {
         var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (await store.EnteredAsync(tenant.Tenant.Key, ids[0], 20_000, 20_300, CancellationToken.None) > 0 && DateTime.UtcNow < deadline)
+        while (!await done() && DateTime.UtcNow < deadline)
         {
             await Task.Delay(200);
         }
-        Assert.Equal(0, await store.EnteredAsync(tenant.Tenant.Key, ids[0], 20_000, 20_300, CancellationToken.None));
-        Assert.True(await store.EnteredAsync(tenant.Tenant.Key, ids[1], 20_000, 20_300, CancellationToken.None) > 0);
     }
 }
 

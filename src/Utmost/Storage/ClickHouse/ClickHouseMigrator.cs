@@ -19,9 +19,9 @@ public sealed partial class ClickHouseMigrator(IReadOnlyList<ClickHouseClient> n
     public const string RollupDimensionsTable = "rollup_dimensions";
     public const string SessionsTable = "sessions";
     public const string VisitRollupTable = "visit_rollup";
-    public const string FunnelDaysTable = "funnel_days";
+    public const string FunnelVisitorsTable = "funnel_visitors";
 
-    /// <summary>The tables sharded on a cluster, with their sharding keys; all are partitioned by month.</summary>
+    /// <summary>The tables sharded on a cluster, with their sharding keys; all but funnel_visitors are partitioned by month.</summary>
     private static readonly (string Table, string ShardingKey)[] Sharded =
     [
         (EventsTable, "cityHash64(id)"),
@@ -30,14 +30,21 @@ public sealed partial class ClickHouseMigrator(IReadOnlyList<ClickHouseClient> n
         (RollupDimensionsTable, "cityHash64(tenant_key, bucket)"),
         (SessionsTable, "cityHash64(tenant_key, visitor_id)"),
         (VisitRollupTable, "cityHash64(tenant_key, day)"),
-        (FunnelDaysTable, "cityHash64(tenant_key, funnel_id, visitor_hash)"),
+        (FunnelVisitorsTable, "cityHash64(tenant_key, funnel_id, visitor_hash)"),
     ];
+
+    /// <summary>Sharded tables of earlier migrations, whose Distributed tables go with them.</summary>
+    private static readonly string[] Retired = ["funnel_days"];
 
     public static IReadOnlyList<MigrationScript> All { get; } = MigrationScript.For("ClickHouse");
 
-    /// <summary>Every node with each table that holds its rows (the shard tables in a cluster): where partitions are dropped.</summary>
+    /// <summary>Every node with each monthly table that holds its rows (the shard tables in a cluster): where retention drops months.</summary>
     public IEnumerable<(ClickHouseClient Node, string Table)> PartitionedTables =>
-        nodes.SelectMany(node => Sharded.Select(s => (node, cluster is null ? s.Table : LocalName(s.Table))));
+        Sharded.Where(s => s.Table != FunnelVisitorsTable).SelectMany(s => ShardTables(s.Table));
+
+    /// <summary>Every node with the table that holds <paramref name="table"/>'s rows there: where mutations and partition drops go.</summary>
+    public IEnumerable<(ClickHouseClient Node, string Table)> ShardTables(string table) =>
+        nodes.Select(node => (node, cluster is null ? table : LocalName(table)));
 
     public static string LocalName(string table) => table + "_local";
 
@@ -93,6 +100,10 @@ public sealed partial class ClickHouseMigrator(IReadOnlyList<ClickHouseClient> n
         }
         if (cluster is not null)
         {
+            foreach (var retired in Retired)
+            {
+                await node.ExecuteAsync($"DROP TABLE IF EXISTS {retired}", cancellationToken);
+            }
             var localTables = (await node.QueryAsync(ClickHouseSql.Format("SELECT name FROM system.tables WHERE database = {db}",
                     new Dictionary<string, string> { ["db"] = ClickHouseSql.Literal(node.Connection.Database) }), cancellationToken))
                 .Select(r => r.GetProperty("name").GetString()).ToHashSet(StringComparer.Ordinal);
@@ -145,6 +156,6 @@ public sealed partial class ClickHouseMigrator(IReadOnlyList<ClickHouseClient> n
             .Select(statement => statement.Trim().TrimEnd(';').Trim())
             .Where(statement => statement.Length > 0);
 
-    [GeneratedRegex(@"\b(marketing_events|deleted_events|rollup_counts|rollup_dimensions|sessions|visit_rollup|funnel_days)\b")]
+    [GeneratedRegex(@"\b(marketing_events|deleted_events|rollup_counts|rollup_dimensions|sessions|visit_rollup|funnel_days|funnel_visitors)\b")]
     private static partial Regex ShardedTableName();
 }
