@@ -14,6 +14,7 @@ using Utmost.Reports;
 using Utmost.Metrics;
 using Utmost.Sessions;
 using Utmost.Tenancy;
+using Utmost.Tracker;
 
 return await UtmostCommandLine.Build(Program.BuildServer).Parse(args).InvokeAsync();
 
@@ -35,6 +36,7 @@ public static partial class Program
         app.MapOperationalMetrics();
         app.MapOpenApi();
         app.MapIngestionApi();
+        app.MapTrackerScript();
         app.MapEventsApi();
         app.MapMetricsApi();
         app.MapCampaignsApi();

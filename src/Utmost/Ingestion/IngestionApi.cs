@@ -27,7 +27,29 @@ public static class IngestionApi
         group.MapPost("/events", CreateEvents)
             .Accepts<EventsApi.EventRequest[]>("application/json", "text/plain")
             .WithSummary("Create one event, or up to 10,000 given as a JSON array");
+        // Browsers ask before sending JSON from another origin; the tenant's own origins are checked when the events come.
+        group.MapMethods("/event", [HttpMethods.Options], Preflight).ExcludeFromDescription();
+        group.MapMethods("/events", [HttpMethods.Options], Preflight).ExcludeFromDescription();
         return app;
+    }
+
+    private static IResult Preflight(HttpContext context)
+    {
+        AllowOrigin(context);
+        context.Response.Headers.AccessControlAllowMethods = "POST";
+        context.Response.Headers.AccessControlAllowHeaders = "Content-Type";
+        context.Response.Headers.AccessControlMaxAge = "86400";
+        return Results.NoContent();
+    }
+
+    /// <summary>Lets the page that sent the request read the answer (problem details included).</summary>
+    public static void AllowOrigin(HttpContext context)
+    {
+        if (context.Request.Headers.Origin.Count > 0)
+        {
+            context.Response.Headers.AccessControlAllowOrigin = context.Request.Headers.Origin.ToString();
+            context.Response.Headers.Vary = "Origin";
+        }
     }
 
     public static Task<IResult> LogEvent(HttpContext context, string? site, IngestionService ingestion, CancellationToken cancellationToken) =>
@@ -43,6 +65,7 @@ public sealed class IngestionService(TenantDirectory directory, EventWriter writ
     public async Task<IResult> IngestAsync(HttpContext context, string? siteFromQuery, bool allowArray, int limit, CancellationToken cancellationToken)
     {
         var request = context.Request;
+        IngestionApi.AllowOrigin(context);
         if (!JsonBody.HasJsonContentType(request, allowTextPlain: true))
         {
             return JsonBody.UnsupportedMediaType(allowTextPlain: true);
@@ -71,6 +94,12 @@ public sealed class IngestionService(TenantDirectory directory, EventWriter writ
         if (TenantMismatch(parsed, tenant!) is { } mismatch)
         {
             return mismatch;
+        }
+        if (request.Headers.Origin.Count > 0 && !WebOrigins.Allows(tenant!, request.Headers.Origin.ToString()))
+        {
+            context.Response.Headers.Remove("Access-Control-Allow-Origin");
+            return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Forbidden",
+                detail: $"Pages of '{request.Headers.Origin}' may not send this tenant's events: it is not among the tenant's allowed_origins.");
         }
         var ingestion = new IngestionContext(tenant!.Id, tenant.Key, context.Connection.RemoteIpAddress,
             request.Headers.UserAgent.Count > 0 ? request.Headers.UserAgent.ToString() : null, trusted, now,

@@ -7,7 +7,7 @@ namespace Utmost.Tenancy;
 
 public sealed class PostgresTenantStore(NpgsqlDataSource dataSource, TimeProvider clock) : ITenantStore
 {
-    private const string Columns = "key, id, slug, name, site_key, time_zone, conversion_goals::text, created_at, channel_rules::text, cookieless_visitors";
+    private const string Columns = "key, id, slug, name, site_key, time_zone, conversion_goals::text, created_at, channel_rules::text, cookieless_visitors, allowed_origins::text";
 
     public async Task<Tenant> CreateAsync(Tenant tenant, CancellationToken cancellationToken)
     {
@@ -54,13 +54,13 @@ public sealed class PostgresTenantStore(NpgsqlDataSource dataSource, TimeProvide
     public async Task<KeyOwner?> FindByKeyHashAsync(string keyHash, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand("""
-            SELECT t.key, t.id, t.slug, t.name, t.site_key, t.time_zone, t.conversion_goals::text, t.created_at, t.channel_rules::text, t.cookieless_visitors, k.role
+            SELECT t.key, t.id, t.slug, t.name, t.site_key, t.time_zone, t.conversion_goals::text, t.created_at, t.channel_rules::text, t.cookieless_visitors, t.allowed_origins::text, k.role
             FROM api_keys k JOIN tenants t ON t.id = k.tenant_id
             WHERE k.key_hash = @hash AND k.revoked_at IS NULL
             """);
         command.Parameters.AddWithValue("hash", keyHash);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken) ? new KeyOwner(ReadTenant(reader), reader.GetString(10)) : null;
+        return await reader.ReadAsync(cancellationToken) ? new KeyOwner(ReadTenant(reader), reader.GetString(11)) : null;
     }
 
     public async Task<Tenant?> FindSoleTenantAsync(CancellationToken cancellationToken)
@@ -90,7 +90,8 @@ public sealed class PostgresTenantStore(NpgsqlDataSource dataSource, TimeProvide
     public async Task UpdateSettingsAsync(Tenant tenant, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand("""
-            UPDATE tenants SET name = @name, time_zone = @time_zone, conversion_goals = @goals, channel_rules = @rules, cookieless_visitors = @cookieless, updated_at = @at WHERE id = @id
+            UPDATE tenants SET name = @name, time_zone = @time_zone, conversion_goals = @goals, channel_rules = @rules, cookieless_visitors = @cookieless,
+                allowed_origins = @origins, updated_at = @at WHERE id = @id
             """);
         command.Parameters.AddWithValue("id", tenant.Id);
         command.Parameters.AddWithValue("name", tenant.Name);
@@ -98,6 +99,7 @@ public sealed class PostgresTenantStore(NpgsqlDataSource dataSource, TimeProvide
         command.Parameters.AddWithValue("goals", NpgsqlDbType.Json, GoalsJson.Serialize(tenant.Goals));
         command.Parameters.AddWithValue("rules", NpgsqlDbType.Json, ChannelRulesJson.Serialize(tenant.ChannelRules));
         command.Parameters.AddWithValue("cookieless", tenant.CookielessVisitors);
+        command.Parameters.AddWithValue("origins", NpgsqlDbType.Json, System.Text.Json.JsonSerializer.Serialize(tenant.AllowedOrigins));
         command.Parameters.AddWithValue("at", clock.GetUtcNow());
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
@@ -122,6 +124,7 @@ public sealed class PostgresTenantStore(NpgsqlDataSource dataSource, TimeProvide
     {
         ChannelRules = ChannelRulesJson.Deserialize(reader.GetString(8)),
         CookielessVisitors = reader.GetBoolean(9),
+        AllowedOrigins = System.Text.Json.JsonSerializer.Deserialize<string[]>(reader.GetString(10)) ?? [],
     }.WithGoals(GoalsJson.Deserialize(reader.GetString(6)));
 
     public async Task<byte[]> VisitorSaltAsync(long day, byte[] candidate, CancellationToken cancellationToken)

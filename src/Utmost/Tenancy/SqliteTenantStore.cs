@@ -7,7 +7,7 @@ namespace Utmost.Tenancy;
 
 public sealed class SqliteTenantStore(SqliteDatabase database, TimeProvider clock) : ITenantStore
 {
-    private const string Columns = "key, id, slug, name, site_key, time_zone, conversion_goals, created_at, channel_rules, cookieless_visitors";
+    private const string Columns = "key, id, slug, name, site_key, time_zone, conversion_goals, created_at, channel_rules, cookieless_visitors, allowed_origins";
 
     public async Task<Tenant> CreateAsync(Tenant tenant, CancellationToken cancellationToken)
     {
@@ -60,13 +60,13 @@ public sealed class SqliteTenantStore(SqliteDatabase database, TimeProvider cloc
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = """
-            SELECT t.key, t.id, t.slug, t.name, t.site_key, t.time_zone, t.conversion_goals, t.created_at, t.channel_rules, t.cookieless_visitors, k.role
+            SELECT t.key, t.id, t.slug, t.name, t.site_key, t.time_zone, t.conversion_goals, t.created_at, t.channel_rules, t.cookieless_visitors, t.allowed_origins, k.role
             FROM api_keys k JOIN tenants t ON t.id = k.tenant_id
             WHERE k.key_hash = $hash AND k.revoked_at IS NULL
             """;
         command.Parameters.AddWithValue("$hash", keyHash);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken) ? new KeyOwner(ReadTenant(reader), reader.GetString(10)) : null;
+        return await reader.ReadAsync(cancellationToken) ? new KeyOwner(ReadTenant(reader), reader.GetString(11)) : null;
     }
 
     public async Task<Tenant?> FindSoleTenantAsync(CancellationToken cancellationToken)
@@ -102,7 +102,8 @@ public sealed class SqliteTenantStore(SqliteDatabase database, TimeProvider cloc
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = """
-            UPDATE tenants SET name = $name, time_zone = $time_zone, conversion_goals = $goals, channel_rules = $rules, cookieless_visitors = $cookieless, updated_at = $at
+            UPDATE tenants SET name = $name, time_zone = $time_zone, conversion_goals = $goals, channel_rules = $rules, cookieless_visitors = $cookieless,
+                allowed_origins = $origins, updated_at = $at
             WHERE id = $id
             """;
         command.Parameters.AddWithValue("$id", tenant.Id);
@@ -111,6 +112,7 @@ public sealed class SqliteTenantStore(SqliteDatabase database, TimeProvider cloc
         command.Parameters.AddWithValue("$goals", GoalsJson.Serialize(tenant.Goals));
         command.Parameters.AddWithValue("$rules", ChannelRulesJson.Serialize(tenant.ChannelRules));
         command.Parameters.AddWithValue("$cookieless", tenant.CookielessVisitors ? 1 : 0);
+        command.Parameters.AddWithValue("$origins", JsonSerializer.Serialize(tenant.AllowedOrigins));
         command.Parameters.AddWithValue("$at", clock.GetUtcNow().ToUnixTimeMilliseconds());
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
@@ -137,6 +139,7 @@ public sealed class SqliteTenantStore(SqliteDatabase database, TimeProvider cloc
     {
         ChannelRules = ChannelRulesJson.Deserialize(reader.GetString(8)),
         CookielessVisitors = reader.GetInt64(9) == 1,
+        AllowedOrigins = JsonSerializer.Deserialize<string[]>(reader.GetString(10)) ?? [],
     }.WithGoals(GoalsJson.Deserialize(reader.GetString(6)));
 
     public async Task<byte[]> VisitorSaltAsync(long day, byte[] candidate, CancellationToken cancellationToken)

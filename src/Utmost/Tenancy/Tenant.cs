@@ -18,6 +18,12 @@ public sealed record Tenant(
     /// <summary>Whether visitors that send no visitor_id get a daily cookieless id (on by default).</summary>
     public bool CookielessVisitors { get; init; } = true;
 
+    /// <summary>
+    /// The web origins (<c>https://shop.example</c>) whose pages may send events; none: every origin may. Browsers name
+    /// the page's origin in each request, so a site key copied onto another site is refused there.
+    /// </summary>
+    public IReadOnlyList<string> AllowedOrigins { get; init; } = [];
+
     private readonly IReadOnlyList<Core.Conversions.Goal>? _goals;
 
     /// <summary>The conversion goals in full (property filters included); by default one per event type of <see cref="ConversionGoals"/>.</summary>

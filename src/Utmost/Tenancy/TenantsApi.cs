@@ -11,9 +11,10 @@ public static class TenantsApi
 {
     public sealed record TenantResponse(
         string Id, string Slug, string Name, string SiteKey, string TimeZone, IReadOnlyList<string> ConversionGoals, bool CookielessVisitors,
-        DateTimeOffset CreatedAt)
+        IReadOnlyList<string> AllowedOrigins, DateTimeOffset CreatedAt)
     {
-        public static TenantResponse From(Tenant t) => new(t.Id, t.Slug, t.Name, t.SiteKey, t.TimeZone, t.ConversionGoals, t.CookielessVisitors, t.CreatedAt);
+        public static TenantResponse From(Tenant t) =>
+            new(t.Id, t.Slug, t.Name, t.SiteKey, t.TimeZone, t.ConversionGoals, t.CookielessVisitors, t.AllowedOrigins, t.CreatedAt);
     }
 
     public static IEndpointRouteBuilder MapTenantsApi(this IEndpointRouteBuilder app)
@@ -26,7 +27,8 @@ public static class TenantsApi
     }
 
     /// <summary>The fields an admin may change; documented for OpenAPI, read field by field from the body.</summary>
-    public sealed record TenantSettings(string? Name, string? TimeZone, IReadOnlyList<string>? ConversionGoals, bool? CookielessVisitors);
+    public sealed record TenantSettings(string? Name, string? TimeZone, IReadOnlyList<string>? ConversionGoals, bool? CookielessVisitors,
+        IReadOnlyList<string>? AllowedOrigins);
 
     public static Ok<TenantResponse> GetCurrent(Caller caller) => TypedResults.Ok(TenantResponse.From(caller.Tenant));
 
@@ -85,8 +87,14 @@ public static class TenantsApi
                             errors.Add(field, "must be true or false");
                         }
                         break;
+                    case "allowed_origins":
+                        if (ReadOrigins(property.Value, errors) is { } origins)
+                        {
+                            tenant = tenant with { AllowedOrigins = origins };
+                        }
+                        break;
                     default:
-                        errors.Add(field, "is not a field that can be changed (name, time_zone, conversion_goals, cookieless_visitors)");
+                        errors.Add(field, "is not a field that can be changed (name, time_zone, conversion_goals, cookieless_visitors, allowed_origins)");
                         break;
                 }
             }
@@ -98,5 +106,29 @@ public static class TenantsApi
         await store.UpdateSettingsAsync(tenant, cancellationToken);
         directory.Forget(tenant.Id);
         return TypedResults.Ok(TenantResponse.From(tenant));
+    }
+
+    private static string[]? ReadOrigins(JsonElement value, ValidationErrors errors)
+    {
+        if (value.ValueKind != JsonValueKind.Array || value.GetArrayLength() > WebOrigins.MaxPerTenant)
+        {
+            errors.Add("allowed_origins", $"must be an array of at most {WebOrigins.MaxPerTenant} origins such as \"https://shop.example\" (empty: every origin)");
+            return null;
+        }
+        var origins = new List<string>();
+        var index = 0;
+        foreach (var item in value.EnumerateArray())
+        {
+            if (WebOrigins.Normalize(item.ValueKind == JsonValueKind.String ? item.GetString() : null) is { } origin)
+            {
+                origins.Add(origin);
+            }
+            else
+            {
+                errors.Add($"allowed_origins[{index}]", "must be an http or https origin without a path, such as \"https://shop.example\"");
+            }
+            index++;
+        }
+        return errors.IsEmpty ? origins.Distinct(StringComparer.Ordinal).ToArray() : null;
     }
 }

@@ -9,6 +9,7 @@ public sealed class NeedsServersAttribute(params string[] servers) : Attribute
 {
     public const string Postgres = "postgresql";
     public const string ClickHouse = "clickhouse-server";
+    public const string Chromium = "chromium";
 
     public IReadOnlyList<string> Servers { get; } = servers;
 
@@ -23,6 +24,7 @@ public sealed class NeedsServersAttribute(params string[] servers) : Attribute
         {
             Postgres => !PostgresServer.IsInstalled,
             ClickHouse => !ClickHouseServer.IsInstalled,
+            Chromium => !BrowserFixture.IsInstalled,
             _ => false,
         }).ToList();
         return missing.Count == 0
