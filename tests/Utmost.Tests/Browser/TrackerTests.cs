@@ -200,6 +200,29 @@ public sealed class TrackerTests(TestServer server, BrowserFixture browser) : IC
     }
 
     [BackendFact]
+    public async Task Identify_names_the_visitor_and_every_later_event_carries_the_user_id()
+    {
+        var tenant = await server.CreateTenantAsync("identify-shop");
+        using var admin = server.WithKey(tenant.AdminKey);
+        await using var context = await browser.NewContextAsync();
+        var page = await OpenAsync(context, browser.Page("/account", ShopPage(tenant.Tenant.SiteKey)));
+        await EventsAsync(admin, 2);
+        await page.EvaluateAsync("() => utmost.identify('user-42', { plan: 'pro' })");
+        await page.ClickAsync("#buy");
+
+        var events = await EventsAsync(admin, 4);
+        var identify = Single(events, "identify");
+        Assert.Equal("user-42", identify.GetProperty("user_id").GetString());
+        Assert.Equal("pro", identify.GetProperty("properties").GetProperty("plan").GetString());
+        Assert.Equal("user-42", Single(events, "purchase").GetProperty("user_id").GetString());
+        Assert.Equal(JsonValueKind.Null, Single(events, "newsletter_signup").GetProperty("user_id").ValueKind);
+        // The visitor is now linked to the person: their journeys find this visit.
+        var journeys = await admin.GetJsonAsync("/api/v1/analytics/journeys/user-42");
+        Assert.Contains(await page.EvaluateAsync<string>("() => localStorage.getItem('utmost_vid')"),
+            journeys.GetProperty("visitors").EnumerateArray().Select(v => v.GetString()));
+    }
+
+    [BackendFact]
     public async Task Nothing_is_sent_before_consent_or_under_global_privacy_control_when_the_site_asks()
     {
         var tenant = await server.CreateTenantAsync("consent-shop");
