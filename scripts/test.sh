@@ -5,12 +5,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # What the tests need from Debian: the IANA time-zone database, the real servers the storage tests start
-# (throw-away instances on free loopback ports; nothing is configured system-wide), and Chromium for the browser tests.
+# (throw-away instances on free loopback ports; nothing is configured system-wide), Chromium for the browser tests,
+# and npm, which bundles the dashboard's page when the server is built.
 missing=()
 [ -e /usr/share/zoneinfo/America/New_York ] || missing+=(tzdata)
 [ -x /usr/sbin/clickhouse-server ] || missing+=(clickhouse-server clickhouse-client)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
+command -v npm >/dev/null || missing+=(nodejs npm)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     echo "installing: ${missing[*]}"

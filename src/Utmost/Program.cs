@@ -3,6 +3,7 @@ using Utmost.Campaigns;
 using Utmost.Channels;
 using Utmost.Cli;
 using Utmost.Conversions;
+using Utmost.Dashboard;
 using Utmost.Costs;
 using Utmost.Events;
 using Utmost.Funnels;
@@ -29,6 +30,7 @@ public static partial class Program
         builder.AddStorage();
         builder.Services.AddTenancy();
         builder.Services.AddIngestion();
+        builder.Services.AddDashboardSessions();
 
         var app = builder.Build();
         app.UseUtmostHosting();
@@ -52,6 +54,8 @@ public static partial class Program
         app.MapFunnelsApi();
         app.MapDashboardReportsApi();
         app.MapCampaignReportsApi();
+        app.MapDashboardSessions();
+        app.MapDashboard();
         return app;
     }
 }

@@ -67,6 +67,7 @@ public static class HostingSetup
         }
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseRateLimiter();
         return app;
     }
 

@@ -4,23 +4,38 @@ using Microsoft.Extensions.Options;
 
 namespace Utmost.Tenancy;
 
-/// <summary>Authenticates <c>Authorization: Bearer &lt;key&gt;</c> against the tenant keys; answers 401/403 as problem details.</summary>
+/// <summary>
+/// Authenticates <c>Authorization: Bearer &lt;key&gt;</c> against the tenant keys, or else the dashboard's session cookie
+/// (<see cref="Dashboard.DashboardSessions"/>); answers 401/403 as problem details.
+/// </summary>
 public sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
-    TenantDirectory directory) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+    TenantDirectory directory,
+    Microsoft.AspNetCore.DataProtection.IDataProtectionProvider protection) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "ApiKey";
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
-        var key = BearerToken(Request);
-        if (key is null)
+        KeyOwner? owner;
+        if (BearerToken(Request) is { } key)
+        {
+            owner = await directory.FindByKeyAsync(key, Context.RequestAborted);
+        }
+        else if (Dashboard.DashboardSessions.KeyHashOf(Request, protection) is { } hash)
+        {
+            if (!Dashboard.DashboardSessions.PassesCsrfCheck(Request))
+            {
+                return AuthenticateResult.Fail($"A change made with a dashboard session must carry the {Dashboard.DashboardSessions.CsrfHeader} header.");
+            }
+            owner = await directory.FindByKeyHashAsync(hash, Context.RequestAborted);
+        }
+        else
         {
             return AuthenticateResult.NoResult();
         }
-        var owner = await directory.FindByKeyAsync(key, Context.RequestAborted);
         if (owner is null)
         {
             return AuthenticateResult.Fail("Unknown or revoked API key.");
@@ -29,9 +44,12 @@ public sealed class ApiKeyAuthenticationHandler(
         return AuthenticateResult.Success(new AuthenticationTicket(Caller.ToPrincipal(owner, SchemeName), SchemeName));
     }
 
-    protected override Task HandleChallengeAsync(AuthenticationProperties properties) =>
-        Results.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Unauthorized",
-            detail: "Send an API key of your tenant as 'Authorization: Bearer <key>'.").ExecuteAsync(Context);
+    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        var failure = (await HandleAuthenticateOnceSafeAsync()).Failure?.Message;
+        await Results.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Unauthorized",
+            detail: failure ?? "Send an API key of your tenant as 'Authorization: Bearer <key>', or sign in to the dashboard.").ExecuteAsync(Context);
+    }
 
     protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
         Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Forbidden",

@@ -17,9 +17,11 @@ public sealed class TenantDirectory(ITenantStore store, TimeProvider clock)
     private readonly ConcurrentDictionary<long, (Tenant Tenant, DateTimeOffset Expires)> _byStorageKey = new();
     private (Tenant? Tenant, DateTimeOffset Expires) _sole;
 
-    public async Task<KeyOwner?> FindByKeyAsync(string key, CancellationToken cancellationToken)
+    public Task<KeyOwner?> FindByKeyAsync(string key, CancellationToken cancellationToken) => FindByKeyHashAsync(Secrets.Hash(key), cancellationToken);
+
+    /// <summary>A key's owner by the key's hash (a dashboard session holds only the hash).</summary>
+    public async Task<KeyOwner?> FindByKeyHashAsync(string hash, CancellationToken cancellationToken)
     {
-        var hash = Secrets.Hash(key);
         var now = clock.GetUtcNow();
         if (_byKeyHash.TryGetValue(hash, out var cached) && cached.Expires > now)
         {
