@@ -180,4 +180,126 @@ public sealed class DashboardTests(TestServer server, BrowserFixture browser) : 
         await page.WaitForURLAsync("**f=visit%3Achannel*");
         Assert.Equal(1, await page.Locator(".chip").CountAsync());
     }
+
+    private static async Task<IPage> SignedInAsync(IBrowserContext context, Uri server, string key, string path)
+    {
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(server.ToString());
+        await page.FillAsync("#key", key);
+        await page.PressAsync("#key", "Enter");
+        await page.Locator(".card[data-metric='visitors']").WaitForAsync();
+        await page.GotoAsync(new Uri(server, path).ToString());
+        return page;
+    }
+
+    private static async Task<string[]> CellsAsync(ILocator row) => (await row.Locator("td").AllTextContentsAsync()).ToArray();
+
+    [BackendFact]
+    public async Task Channels_campaigns_funnels_and_realtime_show_what_the_APIs_answer_and_a_campaign_is_made_in_the_page()
+    {
+        var tenant = await server.CreateTenantAsync("dash-views");
+        using var admin = server.WithKey(tenant.AdminKey);
+        await SeedAsync(admin);
+        await admin.PostJsonAsync("/marketing/events", JsonSerializer.Serialize(Enumerable.Range(0, 3).Select(i => new
+        {
+            event_type = "page_view", visitor_id = $"now-{i}", page_url = "https://shop.example/", timestamp = DateTimeOffset.UtcNow.AddSeconds(-30).ToString("O"),
+        })));
+        await using var context = await browser.NewContextAsync();
+        var consoleErrors = new List<string>();
+
+        // Channels: the model comparison table holds the compare API's credits; the selector switches the chart's model.
+        var page = await SignedInAsync(context, server.BaseAddress, tenant.AdminKey, "/?view=channels&range=last_30_days");
+        page.PageError += (_, error) => consoleErrors.Add(error);
+        var comparison = page.Locator("section[aria-label='Model comparison'] table");
+        await comparison.WaitForAsync();
+        var dates = (await (await admin.PostAsync("/api/v2/query", Http.Json(new { metrics = new[] { "visits" }, date_range = "last_30_days" }))).ReadJsonAsync())
+            .GetProperty("query").GetProperty("date_range");
+        var compare = await admin.GetJsonAsync($"/api/v1/analytics/attribution/compare?date_from={dates[0]}&date_to={dates[1]}");
+        var models = compare.GetProperty("models").EnumerateArray().Select(m => m.GetString()!).ToArray();
+        foreach (var credited in compare.GetProperty("rows").EnumerateArray())
+        {
+            var channel = credited.GetProperty("channel").GetString()!;
+            var expected = new[] { channel }.Concat(models.Select(m => credited.GetProperty("models").GetProperty(m).GetProperty("conversions").GetDouble()
+                .ToString("F2", CultureInfo.InvariantCulture))).ToArray();
+            Assert.Equal(expected, await CellsAsync(comparison.Locator("tbody tr", new LocatorLocatorOptions { HasText = channel }).First));
+        }
+        await page.SelectOptionAsync("#model", "linear");
+        await page.WaitForURLAsync("**model=linear*");
+        await page.Locator("section[aria-label='Attribution by model'] canvas").WaitForAsync();
+        await ScreenshotAsync(page, "channels");
+
+        // Campaigns: made in the page with a name that is markup, shown as text; launched; its budget changed.
+        await page.GotoAsync(new Uri(server.BaseAddress, "/?view=campaigns").ToString());
+        await page.Locator("#new-campaign").ClickAsync();
+        const string name = "<b onmouseover=\"window.__xss = 1\">Spring</b> sale";
+        await page.FillAsync("#campaign-campaign_name", name);
+        await page.SelectOptionAsync("#campaign-campaign_type", "email");
+        await page.FillAsync("#campaign-budget", "500");
+        await page.FillAsync("#campaign-utm_campaign", "spring_sale");
+        await page.FillAsync("#campaign-start_date", "2026-01-01");
+        await page.Locator("form[aria-label='New campaign'] button[type=submit]").ClickAsync();
+        var row = page.Locator("section[aria-label='Campaigns'] tbody tr", new PageLocatorOptions { HasText = "Spring" });
+        await row.WaitForAsync();
+        var stored = Assert.Single((await admin.GetJsonAsync("/marketing/campaigns")).EnumerateArray());
+        Assert.Equal(name, stored.GetProperty("campaign_name").GetString());
+        Assert.Equal("draft", stored.GetProperty("status").GetString());
+        Assert.Equal(500m, stored.GetProperty("budget").GetDecimal());
+        var cells = await CellsAsync(row);
+        Assert.Equal(name, cells[0]);
+        var spring = (await (await admin.PostAsync("/api/v2/query", Http.Json(new
+        {
+            metrics = new[] { "visitors", "leads" }, date_range = "last_30_days", filters = new[] { new object[] { "is", "visit:campaign", new[] { "spring_sale" } } },
+        }))).ReadJsonAsync()).GetProperty("results")[0].GetProperty("metrics");
+        Assert.Equal(spring[0].GetInt64().ToString("N0", CultureInfo.GetCultureInfo("en-US")), cells[6]);
+        Assert.Equal(spring[1].GetInt64().ToString("N0", CultureInfo.GetCultureInfo("en-US")), cells[7]);
+        await row.Locator("button", new LocatorLocatorOptions { HasText = "Launch" }).ClickAsync();
+        await page.Locator("section[aria-label='Campaigns'] .status.active").WaitForAsync();
+        Assert.Equal("active", Assert.Single((await admin.GetJsonAsync("/marketing/campaigns")).EnumerateArray()).GetProperty("status").GetString());
+        await page.Locator("section[aria-label='Campaigns'] button", new PageLocatorOptions { HasText = "Edit" }).ClickAsync();
+        await page.FillAsync("#campaign-budget", "750");
+        await page.Locator("form[aria-label='Edit campaign'] button[type=submit]").ClickAsync();
+        await page.Locator("section[aria-label='Campaigns'] td", new PageLocatorOptions { HasText = "€750.00" }).Or(
+            page.Locator("section[aria-label='Campaigns'] td", new PageLocatorOptions { HasText = "$750.00" })).First.WaitForAsync();
+        Assert.Equal(750m, Assert.Single((await admin.GetJsonAsync("/marketing/campaigns")).EnumerateArray()).GetProperty("budget").GetDecimal());
+        // A refused change is explained, not swallowed.
+        await page.Locator("section[aria-label='Campaigns'] button", new PageLocatorOptions { HasText = "Edit" }).ClickAsync();
+        await page.FillAsync("#campaign-start_date", "2026-12-31");
+        await page.FillAsync("#campaign-end_date", "2026-01-01");
+        await page.Locator("form[aria-label='Edit campaign'] button[type=submit]").ClickAsync();
+        await Assertions.Expect(page.Locator("form[aria-label='Edit campaign'] .error")).ToContainTextAsync("end_date");
+        Assert.Equal("undefined", await page.EvaluateAsync<string>("() => typeof window.__xss"));
+        await ScreenshotAsync(page, "campaigns");
+
+        // Funnels: defined in the page; the steps on screen are the report API's.
+        await page.GotoAsync(new Uri(server.BaseAddress, "/?view=funnels&range=last_30_days").ToString());
+        await page.Locator("#new-funnel").ClickAsync();
+        await page.FillAsync("#funnel-name", "Visit to purchase");
+        await page.FillAsync("#funnel-steps", "page_view\nlead_created\npurchase");
+        await page.Locator("form[aria-label='New funnel'] button[type=submit]").ClickAsync();
+        var steps = page.Locator("section[aria-label='Funnels'] tbody tr");
+        var refused = page.Locator("section .error, form .error");
+        await steps.First.Or(refused).First.WaitForAsync(new LocatorWaitForOptions { Timeout = 60_000 });
+        Assert.False(await refused.CountAsync() > 0, $"the funnel was not shown: {string.Join("; ", await refused.AllTextContentsAsync())}");
+        var funnelId = new Uri(page.Url).Query.Split('&').Single(p => p.StartsWith("funnel=", StringComparison.Ordinal) || p.StartsWith("?funnel=", StringComparison.Ordinal)).Split('=')[1];
+        var report = await admin.GetJsonAsync($"/api/funnels/{funnelId}/report?date_range=last_30_days");
+        var reportSteps = report.GetProperty("steps").EnumerateArray().ToArray();
+        Assert.Equal(3, await steps.CountAsync());
+        for (var i = 0; i < reportSteps.Length; i++)
+        {
+            var shown = await CellsAsync(steps.Nth(i));
+            Assert.Equal(reportSteps[i].GetProperty("name").GetString(), shown[0]);
+            Assert.Equal(reportSteps[i].GetProperty("entered").GetInt64().ToString("N0", CultureInfo.GetCultureInfo("en-US")), shown[1]);
+        }
+        await ScreenshotAsync(page, "funnels");
+
+        // Realtime: the three visitors of the last minute.
+        await page.GotoAsync(new Uri(server.BaseAddress, "/?view=realtime").ToString());
+        var now = page.Locator(".card[data-metric='visitors_now'] .value");
+        await now.WaitForAsync();
+        var live = await admin.GetJsonAsync("/api/v1/analytics/dashboard/realtime");
+        Assert.Equal(live.GetProperty("visitors_last5_minutes").GetInt64().ToString("N0", CultureInfo.GetCultureInfo("en-US")), await now.TextContentAsync());
+        Assert.Equal("3", await now.TextContentAsync());
+        await ScreenshotAsync(page, "realtime");
+        Assert.Empty(consoleErrors);
+    }
 }

@@ -1,65 +1,24 @@
 // The dashboard: one page over the server's own APIs (the query API above all), signed in with a session cookie.
 // Everything shown is built with DOM nodes and text, never parsed HTML, so names from the data cannot run as code.
-import { Chart, LineController, LineElement, PointElement, LinearScale, CategoryScale, Tooltip, Legend, Filler } from 'chart.js';
-import { el, api, formatValue, formatChange } from './ui.js';
+import { Chart, BarController, BarElement, LineController, LineElement, PointElement, LinearScale, CategoryScale, Tooltip, Legend, Filler } from 'chart.js';
+import { el, api, errorBox } from './ui.js';
+import { PRESETS, VIEWS, readState, go, whenStateChanges } from './state.js';
+import { overview } from './views/overview.js';
+import { channels } from './views/channels.js';
+import { campaigns } from './views/campaigns.js';
+import { funnels } from './views/funnels.js';
+import { realtime } from './views/realtime.js';
 
-Chart.register(LineController, LineElement, PointElement, LinearScale, CategoryScale, Tooltip, Legend, Filler);
+Chart.register(BarController, BarElement, LineController, LineElement, PointElement, LinearScale, CategoryScale, Tooltip, Legend, Filler);
 
-const PRESETS = [
-  ['today', 'Today'], ['yesterday', 'Yesterday'], ['last_7_days', 'Last 7 days'], ['last_30_days', 'Last 30 days'],
-  ['last_90_days', 'Last 90 days'], ['last_365_days', 'Last 365 days'], ['last_month', 'Last month'],
-  ['last_12_months', 'Last 12 months'], ['last_year', 'Last year'], ['all', 'All time'],
-];
-
-// [metric, label, format]
-const CARDS = [
-  ['visitors', 'Visitors', 'int'], ['visits', 'Visits', 'int'], ['pageviews', 'Page views', 'int'], ['leads', 'Leads', 'int'],
-  ['conversions', 'Conversions', 'int'], ['conversion_rate', 'Conversion rate', 'percent'], ['revenue', 'Revenue', 'money'],
-  ['cost', 'Cost', 'money'], ['roas', 'ROAS', 'ratio'], ['cpa', 'CPA', 'money'],
-];
-
-const LISTS = [
-  ['visit:source', 'Top sources'], ['visit:campaign', 'Top campaigns'], ['visit:medium', 'Top mediums'],
-  ['visit:channel', 'Channels'], ['event:page', 'Top pages'], ['visit:device', 'Devices'],
-];
-
-const VIEWS = [['overview', 'Overview']];
+const RENDER = { overview, channels, campaigns, funnels, realtime };
+// The views that the date range, comparison and filters apply to.
+const FILTERED = new Set(['overview', 'channels', 'campaigns']);
 
 const root = document.getElementById('app');
 let session = null;
 let charts = [];
-
-// The view, date range, comparison and filters live in the URL, so a view can be shared and the back button works.
-function readState() {
-  const params = new URLSearchParams(location.search);
-  return {
-    view: VIEWS.some(([id]) => id === params.get('view')) ? params.get('view') : 'overview',
-    range: PRESETS.some(([id]) => id === params.get('range')) ? params.get('range') : 'last_30_days',
-    compare: params.get('compare') !== 'off',
-    filters: params.getAll('f').map((f) => {
-      const at = f.indexOf('=');
-      return at > 0 ? [f.slice(0, at), f.slice(at + 1)] : null;
-    }).filter(Boolean),
-  };
-}
-
-function go(change) {
-  const state = { ...readState(), ...change };
-  const params = new URLSearchParams();
-  if (state.view !== 'overview') params.set('view', state.view);
-  params.set('range', state.range);
-  if (!state.compare) params.set('compare', 'off');
-  state.filters.forEach(([dimension, value]) => params.append('f', `${dimension}=${value}`));
-  history.pushState(null, '', `/?${params}`);
-  render();
-}
-
-function query(state, body) {
-  return api('/api/v2/query', {
-    method: 'POST',
-    body: { date_range: state.range, filters: state.filters.map(([dimension, value]) => ['is', dimension, [value]]), ...body },
-  });
-}
+let timers = [];
 
 async function start() {
   const current = await api('/api/dashboard/session');
@@ -69,7 +28,9 @@ async function start() {
 
 function render() {
   charts.forEach((chart) => chart.destroy());
+  timers.forEach((timer) => clearInterval(timer));
   charts = [];
+  timers = [];
   root.replaceChildren();
   if (!session) {
     root.append(signInForm());
@@ -79,8 +40,8 @@ function render() {
   root.append(header(state), navigation(state));
   const main = el('main', { id: 'main', tabindex: '-1' });
   root.append(main);
-  if (state.filters.length) main.append(filterChips(state));
-  overview(main, state);
+  if (state.filters.length && FILTERED.has(state.view)) main.append(filterChips(state));
+  RENDER[state.view](main, state, charts, timers);
 }
 
 function signInForm() {
@@ -140,84 +101,6 @@ function filterChips(state) {
   }));
 }
 
-/** A panel that shows its content, or the API's error in words instead of an empty chart. */
-function panel(title, fill) {
-  const body = el('div', {}, el('p', { class: 'empty' }, 'Loading…'));
-  const section = el('section', { class: 'panel', 'aria-label': title }, el('h2', {}, title), body);
-  fill(body).catch((error) => body.replaceChildren(el('p', { class: 'error', role: 'alert' }, error.message)));
-  return section;
-}
-
-function overview(main, state) {
-  const cards = el('div', { class: 'cards', 'aria-label': 'Key metrics' });
-  main.append(cards);
-  loadCards(cards, state).catch((error) => cards.replaceChildren(el('p', { class: 'error', role: 'alert' }, error.message)));
-  main.append(panel('Timeline', (body) => timeline(body, state)));
-  main.append(el('div', { class: 'grid' }, LISTS.map(([dimension, title]) => panel(title, (body) => topList(body, state, dimension)))));
-}
-
-async function loadCards(container, state) {
-  const answer = await query(state, {
-    metrics: CARDS.map(([metric]) => metric),
-    include: state.compare ? { comparisons: 'previous_period' } : {},
-  });
-  const row = answer.results[0] || { metrics: CARDS.map(() => 0) };
-  const currency = answer.meta.currency;
-  container.replaceChildren(...CARDS.map(([metric, label, kind], i) => {
-    const change = row.comparison ? formatChange(row.comparison.change[i], kind === 'percent') : null;
-    return el('div', { class: 'card', 'data-metric': metric },
-      el('div', { class: 'label' }, label),
-      el('div', { class: 'value' }, formatValue(row.metrics[i], kind, currency)),
-      change && el('div', { class: `change ${change.direction}`, title: 'Change against the previous period' }, change.text));
-  }));
-}
-
-async function timeline(body, state) {
-  const answer = await query(state, { metrics: ['visitors', 'visits', 'conversions'], dimensions: ['time'], include: { time_labels: true } });
-  if (!answer.results.length) {
-    body.replaceChildren(el('p', { class: 'empty' }, 'No visits in this period.'));
-    return;
-  }
-  const canvas = el('canvas', { role: 'img', 'aria-label': 'Visitors, visits and conversions over time' });
-  body.replaceChildren(el('div', { class: 'chart' }, canvas));
-  const series = (i, label, color) => ({
-    label, data: answer.results.map((r) => r.metrics[i]), borderColor: color, backgroundColor: `${color}22`, fill: i === 0, tension: 0.25, pointRadius: 2,
-  });
-  charts.push(new Chart(canvas, {
-    type: 'line',
-    data: {
-      labels: answer.results.map((r) => r.dimensions[0]),
-      datasets: [series(0, 'Visitors', '#4f46e5'), series(1, 'Visits', '#0ea5e9'), series(2, 'Conversions', '#16a34a')],
-    },
-    options: { responsive: true, maintainAspectRatio: false, animation: false, interaction: { mode: 'index', intersect: false }, scales: { y: { beginAtZero: true } } },
-  }));
-}
-
-async function topList(body, state, dimension) {
-  const answer = await query(state, { metrics: ['visitors', 'conversions'], dimensions: [dimension], pagination: { limit: 10 } });
-  if (!answer.results.length) {
-    body.replaceChildren(el('p', { class: 'empty' }, 'Nothing in this period.'));
-    return;
-  }
-  const most = Math.max(...answer.results.map((r) => r.metrics[0] || 0), 1);
-  const rows = answer.results.map((r) => {
-    const value = r.dimensions[0];
-    // Set through the style object: the page's content security policy refuses style attributes.
-    const bar = el('div', { class: 'bar' });
-    bar.style.width = `${(100 * (r.metrics[0] || 0)) / most}%`;
-    const row = el('tr', { class: 'row', tabindex: '0', 'aria-label': `Filter by ${value}` },
-      el('td', { class: 'name' }, bar, el('span', {}, value ?? '(none)')),
-      el('td', { class: 'num' }, formatValue(r.metrics[0], 'int')),
-      el('td', { class: 'num' }, formatValue(r.metrics[1], 'int')));
-    const pick = () => go({ filters: [...state.filters.filter(([d]) => d !== dimension), [dimension, value]] });
-    row.addEventListener('click', pick);
-    row.addEventListener('keydown', (event) => { if (event.key === 'Enter' || event.key === ' ') { event.preventDefault(); pick(); } });
-    return row;
-  });
-  body.replaceChildren(el('table', {},
-    el('thead', {}, el('tr', {}, el('th', {}, dimension.replace(/^(visit|event):/, '')), el('th', { class: 'num' }, 'Visitors'), el('th', { class: 'num' }, 'Conversions'))),
-    el('tbody', {}, rows)));
-}
-
+whenStateChanges(render);
 window.addEventListener('popstate', render);
-start().catch((error) => root.replaceChildren(el('p', { class: 'error', role: 'alert' }, error.message)));
+start().catch((error) => root.replaceChildren(errorBox(error)));

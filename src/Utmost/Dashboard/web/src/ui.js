@@ -55,6 +55,7 @@ export function formatValue(value, kind, currency) {
   switch (kind) {
     case 'percent': return `${value.toFixed(1)}%`;
     case 'ratio': return `${value.toFixed(2)}×`;
+    case 'decimal': return value.toFixed(2);
     case 'money': return new Intl.NumberFormat('en-US', { style: 'currency', currency: currency || 'USD' }).format(value);
     default: return whole.format(value);
   }
@@ -65,4 +66,23 @@ export function formatChange(change, isRate) {
   if (change === null || change === undefined) return { text: 'none before', direction: 'flat' };
   const arrow = change > 0 ? '▲' : change < 0 ? '▼' : '■';
   return { text: `${arrow} ${Math.abs(change).toFixed(1)}${isRate ? ' pts' : '%'}`, direction: change > 0 ? 'up' : change < 0 ? 'down' : 'flat' };
+}
+
+/** A panel that shows its content, or the API's error in words instead of an empty chart. */
+export function panel(title, fill, extra) {
+  const body = el('div', {}, el('p', { class: 'empty' }, 'Loading…'));
+  const section = el('section', { class: 'panel', 'aria-label': title }, el('div', { class: 'panel-head' }, el('h2', {}, title), extra), body);
+  fill(body).catch((error) => body.replaceChildren(errorBox(error)));
+  return section;
+}
+
+export function errorBox(error) {
+  return el('p', { class: 'error', role: 'alert' }, error.message);
+}
+
+/** A table: headers as [label, numeric?], rows as arrays of cells (text or elements). */
+export function table(headers, rows) {
+  return el('div', { class: 'scroll' }, el('table', {},
+    el('thead', {}, el('tr', {}, headers.map(([label, numeric]) => el('th', { class: numeric ? 'num' : false, scope: 'col' }, label)))),
+    el('tbody', {}, rows.map((cells) => el('tr', {}, cells.map((cell, i) => el('td', { class: headers[i][1] ? 'num' : false }, cell)))))));
 }
