@@ -31,6 +31,7 @@ public static partial class Program
         builder.Services.AddTenancy();
         builder.Services.AddIngestion();
         builder.Services.AddDashboardSessions();
+        builder.Services.AddSingleton<Utmost.Demo.DemoData>();
 
         var app = builder.Build();
         app.UseUtmostHosting();

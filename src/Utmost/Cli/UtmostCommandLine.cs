@@ -29,7 +29,9 @@ public static class UtmostCommandLine
         var root = new RootCommand("Utmost: self-hosted marketing analytics, attribution and automation.");
 
         var serve = new Command("serve", "Start the HTTP server (default http://localhost:8000).") { TreatUnmatchedTokensAsErrors = false };
-        serve.SetAction((parse, cancellationToken) => ServeAsync(buildServer, parse.UnmatchedTokens.ToArray(), cancellationToken));
+        var demo = new Option<bool>("--demo") { Description = "Give the default tenant 30 days of generated traffic, campaigns and costs if it has no events yet." };
+        serve.Options.Add(demo);
+        serve.SetAction((parse, cancellationToken) => ServeAsync(buildServer, parse.UnmatchedTokens.ToArray(), parse.GetValue(demo), cancellationToken));
         root.Subcommands.Add(serve);
 
         var migrate = new Command("migrate", "Create or upgrade the database schema, then exit.") { TreatUnmatchedTokensAsErrors = false };
@@ -112,7 +114,7 @@ public static class UtmostCommandLine
         return root;
     }
 
-    private static async Task<int> ServeAsync(Func<string[], WebApplication> buildServer, string[] args, CancellationToken cancellationToken)
+    private static async Task<int> ServeAsync(Func<string[], WebApplication> buildServer, string[] args, bool demo, CancellationToken cancellationToken)
     {
         WebApplication app;
         try
@@ -130,7 +132,13 @@ public static class UtmostCommandLine
             var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
             var dataDir = app.Services.GetRequiredService<SqliteDatabase>().Path;
             Console.WriteLine($"Utmost is running at {string.Join(", ", addresses)}  (database: {dataDir})");
-            Console.WriteLine("  try: curl http://localhost:8000/health/ready   API description: /openapi/v1.json   stop: Ctrl+C");
+            var address = addresses.FirstOrDefault() ?? "http://localhost:8000";
+            Console.WriteLine($"  dashboard: {address}/ (sign in with an API key of the tenant)");
+            Console.WriteLine($"  try: curl {address}/health/ready   API description: /openapi/v1.json   stop: Ctrl+C");
+            if (demo)
+            {
+                _ = LoadDemoAsync(app.Services.GetRequiredService<Demo.DemoData>(), app.Lifetime.ApplicationStopping);
+            }
         });
         try
         {
@@ -142,6 +150,21 @@ public static class UtmostCommandLine
             return 1;
         }
         return 0;
+    }
+
+    private static async Task LoadDemoAsync(Demo.DemoData demo, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var count = await demo.LoadAsync(TenantAdministration.DefaultSlug, cancellationToken);
+            Console.WriteLine(count > 0
+                ? $"  demo: {count:N0} events of the last 30 days, four campaigns and a funnel added to tenant '{TenantAdministration.DefaultSlug}'"
+                : $"  demo: tenant '{TenantAdministration.DefaultSlug}' already has events; nothing added");
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            await Console.Error.WriteLineAsync($"demo: could not load the demo data: {e.Message}");
+        }
     }
 
     private static async Task<int> RunAdminAsync<T>(ParseResult parse, Func<IServiceProvider, CancellationToken, Task<T>> action, CancellationToken cancellationToken)

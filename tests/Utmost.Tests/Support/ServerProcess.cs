@@ -8,13 +8,20 @@ public sealed class ServerProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly System.Text.StringBuilder _errors = new();
+    private readonly System.Text.StringBuilder _output = new();
 
     private ServerProcess(Process process, Uri baseAddress)
     {
         _process = process;
         BaseAddress = baseAddress;
         // Drain both pipes so a chatty server never blocks on a full one.
-        process.OutputDataReceived += (_, _) => { };
+        process.OutputDataReceived += (_, line) =>
+        {
+            lock (_output)
+            {
+                _output.AppendLine(line.Data);
+            }
+        };
         process.ErrorDataReceived += (_, line) =>
         {
             lock (_errors)
@@ -28,12 +35,24 @@ public sealed class ServerProcess : IAsyncDisposable
 
     public Uri BaseAddress { get; }
 
+    /// <summary>What the server printed so far.</summary>
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
     public static string BinaryPath => Path.Combine(AppContext.BaseDirectory, "utmost.dll");
 
-    public static async Task<ServerProcess> StartAsync(string dataDir, string adminKey)
+    public static async Task<ServerProcess> StartAsync(string dataDir, string adminKey, params string[] options)
     {
         var port = Ports.Free();
-        var process = Start(["serve", "--urls", $"http://127.0.0.1:{port}", $"--Utmost:DataDir={dataDir}", $"--Utmost:AdminKey={adminKey}"]);
+        var process = Start(["serve", .. options, "--urls", $"http://127.0.0.1:{port}", $"--Utmost:DataDir={dataDir}", $"--Utmost:AdminKey={adminKey}"]);
         var server = new ServerProcess(process, new Uri($"http://127.0.0.1:{port}"));
         using var client = new HttpClient { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromSeconds(2) };
         var deadline = DateTime.UtcNow.AddSeconds(60);
