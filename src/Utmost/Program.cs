@@ -16,6 +16,7 @@ using Utmost.Metrics;
 using Utmost.Sessions;
 using Utmost.Tenancy;
 using Utmost.Tracker;
+using Utmost.Users;
 
 return await UtmostCommandLine.Build(Program.BuildServer).Parse(args).InvokeAsync();
 
@@ -56,6 +57,7 @@ public static partial class Program
         app.MapDashboardReportsApi();
         app.MapCampaignReportsApi();
         app.MapDashboardSessions();
+        app.MapUsersApi();
         app.MapDashboard();
         return app;
     }

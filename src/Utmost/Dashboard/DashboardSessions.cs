@@ -8,11 +8,12 @@ using Utmost.Tenancy;
 namespace Utmost.Dashboard;
 
 /// <summary>
-/// Signing in to the dashboard: a tenant key is exchanged for a session cookie (HttpOnly, SameSite=Strict, Secure over
-/// HTTPS) that holds the key's hash, encrypted and time-limited by ASP.NET's data protection. Each request with the
-/// cookie finds the key again, so revoking the key ends its sessions within seconds. Requests that change something
-/// must also carry <see cref="CsrfHeader"/>: a page of another site can send the cookie (were SameSite to fail) but
-/// cannot add a header without a CORS preflight, which these routes never answer.
+/// Signing in to the dashboard: a tenant key, or a user's email address and password, is exchanged for a session
+/// cookie (HttpOnly, SameSite=Strict, Secure over HTTPS), encrypted and time-limited by ASP.NET's data protection. It
+/// holds the key's hash, or the user's id with a stamp of the password hash. Each request with the cookie finds the key
+/// or user again, so revoking a key, removing a user or changing a password ends their sessions. Requests that change
+/// something must also carry <see cref="CsrfHeader"/>: a page of another site can send the cookie (were SameSite to
+/// fail) but cannot add a header without a CORS preflight, which these routes never answer.
 /// </summary>
 public static class DashboardSessions
 {
@@ -22,9 +23,13 @@ public static class DashboardSessions
 
     private static readonly TimeSpan Lifetime = TimeSpan.FromHours(12);
 
-    public sealed record SignInRequest(string? Key);
+    public sealed record SignInRequest(string? Key, string? Email, string? Password);
 
-    public sealed record SessionResponse(bool SignedIn, string? TenantName = null, string? TenantSlug = null, string? TimeZone = null, string? Role = null);
+    public sealed record SessionResponse(bool SignedIn, string? TenantName = null, string? TenantSlug = null, string? TimeZone = null, string? Role = null,
+        string? Email = null);
+
+    /// <summary>What a session cookie holds: a key's hash, or a user's id and the stamp of their password hash.</summary>
+    public sealed record SessionCookie(string? KeyHash, string? UserId, string? Stamp);
 
     public static IServiceCollection AddDashboardSessions(this IServiceCollection services)
     {
@@ -56,7 +61,7 @@ public static class DashboardSessions
         provider.CreateProtector("Utmost.Dashboard.Session.v1").ToTimeLimitedDataProtector();
 
     public static async Task<Results<Ok<SessionResponse>, ProblemHttpResult, ValidationProblem>> SignIn(HttpContext context, TenantDirectory directory,
-        IDataProtectionProvider protection, CancellationToken cancellationToken)
+        Users.UserStore users, IDataProtectionProvider protection, CancellationToken cancellationToken)
     {
         if (!context.Request.Headers.ContainsKey(CsrfHeader))
         {
@@ -67,23 +72,43 @@ public static class DashboardSessions
         {
             return body.Problem;
         }
-        string? key;
+        string? key, email, password;
         using (body.Document)
         {
-            key = body.Document!.RootElement.TryGetProperty("key", out var value) && value.ValueKind == System.Text.Json.JsonValueKind.String ? value.GetString() : null;
+            var root = body.Document!.RootElement;
+            string? Text(string name) => root.TryGetProperty(name, out var value) && value.ValueKind == System.Text.Json.JsonValueKind.String ? value.GetString() : null;
+            (key, email, password) = (Text("key")?.Trim(), Text("email"), Text("password"));
         }
-        if (string.IsNullOrWhiteSpace(key))
+        string payload;
+        KeyOwner? owner;
+        if (!string.IsNullOrEmpty(key))
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["key"] = ["is required: an API key of your tenant"] });
+            owner = await directory.FindByKeyAsync(key, cancellationToken);
+            if (owner is null || owner.Role == Roles.Ingest)
+            {
+                // One answer for both: which keys exist is not told.
+                return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Unauthorized",
+                    detail: "That key does not open a dashboard: it is unknown, revoked, or may only send events.");
+            }
+            payload = $"key:{Secrets.Hash(key)}";
         }
-        var owner = await directory.FindByKeyAsync(key.Trim(), cancellationToken);
-        if (owner is null || owner.Role == Roles.Ingest)
+        else if (!string.IsNullOrEmpty(email) && !string.IsNullOrEmpty(password))
         {
-            // One answer for both: which keys exist is not told.
-            return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Unauthorized",
-                detail: "That key does not open a dashboard: it is unknown, revoked, or may only send events.");
+            var user = Users.UsersApi.NormalizeEmail(email) is { } address ? await users.FindByEmailAsync(address, cancellationToken) : null;
+            // A wrong address costs the same time as a wrong password, and gets the same answer.
+            var tenant = Users.Passwords.Verify(password, user?.PasswordHash) ? await directory.FindByStorageKeyAsync(user!.TenantKey, cancellationToken) : null;
+            if (tenant is null)
+            {
+                return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Unauthorized", detail: "Wrong email address or password.");
+            }
+            owner = new KeyOwner(tenant, user!.Role);
+            payload = $"user:{user.Id}:{Stamp(user.PasswordHash)}";
         }
-        var cookie = Protector(protection).Protect(Secrets.Hash(key.Trim()), Lifetime);
+        else
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["key"] = ["is required, or an email and a password: an API key of your tenant"] });
+        }
+        var cookie = Protector(protection).Protect(payload, Lifetime);
         context.Response.Cookies.Append(CookieName, cookie, new CookieOptions
         {
             HttpOnly = true,
@@ -92,8 +117,11 @@ public static class DashboardSessions
             Path = "/",
             MaxAge = Lifetime,
         });
-        return TypedResults.Ok(From(owner.Tenant, owner.Role));
+        return TypedResults.Ok(From(owner.Tenant, owner.Role, email is null ? null : Users.UsersApi.NormalizeEmail(email)));
     }
+
+    /// <summary>Changes with the password hash, so a new password ends the sessions of the old one.</summary>
+    public static string Stamp(string passwordHash) => Secrets.Hash(passwordHash)[..16];
 
     public static NoContent SignOut(HttpContext context)
     {
@@ -102,25 +130,33 @@ public static class DashboardSessions
     }
 
     public static Ok<SessionResponse> Current(Caller? caller) =>
-        TypedResults.Ok(caller is null || caller.Role == Roles.Ingest ? new SessionResponse(false) : From(caller.Tenant, caller.Role));
+        TypedResults.Ok(caller is null || caller.Role == Roles.Ingest ? new SessionResponse(false) : From(caller.Tenant, caller.Role, caller.Email));
 
-    private static SessionResponse From(Tenant tenant, string role) => new(true, tenant.Name, tenant.Slug, tenant.TimeZone, role);
+    private static SessionResponse From(Tenant tenant, string role, string? email) => new(true, tenant.Name, tenant.Slug, tenant.TimeZone, role, email);
 
-    /// <summary>The key hash a request's session cookie holds, or null (no cookie, tampered, expired).</summary>
-    public static string? KeyHashOf(HttpRequest request, IDataProtectionProvider protection)
+    /// <summary>What a request's session cookie holds, or null (no cookie, tampered, expired).</summary>
+    public static SessionCookie? SessionOf(HttpRequest request, IDataProtectionProvider protection)
     {
         if (!request.Cookies.TryGetValue(CookieName, out var cookie) || string.IsNullOrEmpty(cookie))
         {
             return null;
         }
+        string payload;
         try
         {
-            return Protector(protection).Unprotect(cookie);
+            payload = Protector(protection).Unprotect(cookie);
         }
         catch (System.Security.Cryptography.CryptographicException)
         {
             return null;
         }
+        var parts = payload.Split(':');
+        return parts switch
+        {
+            ["key", var hash] => new SessionCookie(hash, null, null),
+            ["user", var id, var stamp] => new SessionCookie(null, id, stamp),
+            _ => null,
+        };
     }
 
     /// <summary>Whether a cookie-authenticated request may go on: reading always, changing only with the dashboard's header.</summary>

@@ -1,12 +1,13 @@
 using System.Data.Common;
 using System.Text.Json;
 using Utmost.Core.Funnels;
+using static Utmost.Storage.AdoCommands;
 
 namespace Utmost.Funnels;
 
 /// <summary>
 /// Funnel definitions in the operational database. One class for SQLite and PostgreSQL: the SQL is plain, the
-/// values are text and whole numbers, and both providers read <c>@name</c> parameters.
+/// values are text and whole numbers (see <see cref="Storage.AdoCommands"/>).
 /// </summary>
 public sealed class FunnelStore(Func<CancellationToken, Task<DbConnection>> open)
 {
@@ -50,7 +51,7 @@ public sealed class FunnelStore(Func<CancellationToken, Task<DbConnection>> open
         return await command.ExecuteNonQueryAsync(cancellationToken) > 0;
     }
 
-    private async Task<List<Funnel>> ReadAsync(string sql, CancellationToken cancellationToken, params (string Name, object Value)[] parameters)
+    private async Task<List<Funnel>> ReadAsync(string sql, CancellationToken cancellationToken, params (string Name, object? Value)[] parameters)
     {
         await using var connection = await open(cancellationToken);
         await using var command = Command(connection, sql, parameters);
@@ -63,19 +64,5 @@ public sealed class FunnelStore(Func<CancellationToken, Task<DbConnection>> open
                 definition.Order, DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4))));
         }
         return funnels;
-    }
-
-    private static DbCommand Command(DbConnection connection, string sql, params (string Name, object Value)[] parameters)
-    {
-        var command = connection.CreateCommand();
-        command.CommandText = sql;
-        foreach (var (name, value) in parameters)
-        {
-            var parameter = command.CreateParameter();
-            parameter.ParameterName = "@" + name;
-            parameter.Value = value;
-            command.Parameters.Add(parameter);
-        }
-        return command;
     }
 }

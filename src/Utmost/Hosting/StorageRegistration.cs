@@ -98,6 +98,8 @@ public static class StorageRegistration
             services.AddSingleton<ISessionBuildLock, PostgresSessionBuildLock>();
             services.AddSingleton(provider => new Funnels.FunnelStore(async cancellationToken =>
                 await provider.GetRequiredService<NpgsqlDataSource>().OpenConnectionAsync(cancellationToken)));
+            services.AddSingleton(provider => new Users.UserStore(async cancellationToken =>
+                await provider.GetRequiredService<NpgsqlDataSource>().OpenConnectionAsync(cancellationToken)));
         }
         else
         {
@@ -108,6 +110,8 @@ public static class StorageRegistration
             services.AddSingleton<ICreditStore, SqliteCreditStore>();
             services.AddSingleton<IIdentityStore, SqliteIdentityStore>();
             services.AddSingleton(provider => new Funnels.FunnelStore(async cancellationToken =>
+                await provider.GetRequiredService<SqliteDatabase>().OpenAsync(cancellationToken)));
+            services.AddSingleton(provider => new Users.UserStore(async cancellationToken =>
                 await provider.GetRequiredService<SqliteDatabase>().OpenAsync(cancellationToken)));
         }
         return builder;

@@ -13,6 +13,7 @@ public sealed class ApiKeyAuthenticationHandler(
     ILoggerFactory logger,
     UrlEncoder encoder,
     TenantDirectory directory,
+    Users.UserStore users,
     Microsoft.AspNetCore.DataProtection.IDataProtectionProvider protection) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "ApiKey";
@@ -20,17 +21,31 @@ public sealed class ApiKeyAuthenticationHandler(
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         KeyOwner? owner;
+        string? email = null;
         if (BearerToken(Request) is { } key)
         {
             owner = await directory.FindByKeyAsync(key, Context.RequestAborted);
         }
-        else if (Dashboard.DashboardSessions.KeyHashOf(Request, protection) is { } hash)
+        else if (Dashboard.DashboardSessions.SessionOf(Request, protection) is { } session)
         {
             if (!Dashboard.DashboardSessions.PassesCsrfCheck(Request))
             {
                 return AuthenticateResult.Fail($"A change made with a dashboard session must carry the {Dashboard.DashboardSessions.CsrfHeader} header.");
             }
-            owner = await directory.FindByKeyHashAsync(hash, Context.RequestAborted);
+            if (session.KeyHash is not null)
+            {
+                owner = await directory.FindByKeyHashAsync(session.KeyHash, Context.RequestAborted);
+            }
+            else
+            {
+                // A removed user, or one whose password changed since, is signed out.
+                var user = await users.FindByIdAsync(session.UserId!, Context.RequestAborted);
+                var tenant = user is not null && Dashboard.DashboardSessions.Stamp(user.PasswordHash) == session.Stamp
+                    ? await directory.FindByStorageKeyAsync(user.TenantKey, Context.RequestAborted)
+                    : null;
+                owner = tenant is null ? null : new KeyOwner(tenant, user!.Role);
+                email = user?.Email;
+            }
         }
         else
         {
@@ -38,9 +53,9 @@ public sealed class ApiKeyAuthenticationHandler(
         }
         if (owner is null)
         {
-            return AuthenticateResult.Fail("Unknown or revoked API key.");
+            return AuthenticateResult.Fail("Unknown or revoked API key, or a dashboard session that has ended.");
         }
-        Context.Items[Caller.ItemKey] = new Caller(owner.Tenant, owner.Role);
+        Context.Items[Caller.ItemKey] = new Caller(owner.Tenant, owner.Role) { Email = email };
         return AuthenticateResult.Success(new AuthenticationTicket(Caller.ToPrincipal(owner, SchemeName), SchemeName));
     }
 

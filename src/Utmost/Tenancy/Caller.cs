@@ -5,6 +5,9 @@ namespace Utmost.Tenancy;
 /// <summary>The authenticated caller of an API request: its tenant and role. Bound as a handler parameter.</summary>
 public sealed record Caller(Tenant Tenant, string Role)
 {
+    /// <summary>The signed-in user's address, when a person rather than a key is calling.</summary>
+    public string? Email { get; init; }
+
     public const string TenantIdClaim = "utmost:tenant_id";
 
     internal static readonly object ItemKey = new();

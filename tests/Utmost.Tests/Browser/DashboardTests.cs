@@ -156,14 +156,21 @@ public sealed class DashboardTests(TestServer server, BrowserFixture browser) : 
     }
 
     [BackendFact]
-    public async Task An_API_error_is_shown_in_words_and_the_keyboard_reaches_every_row()
+    public async Task A_user_signs_in_with_a_password_API_errors_are_shown_in_words_and_the_keyboard_reaches_every_row()
     {
+        using var admin = server.Admin();
+        await admin.PostJsonAsync("/api/users", """{"email": "mia@shop.example", "password": "a long and good password", "role": "viewer"}""");
+        await admin.PostJsonAsync("/marketing/events", $$"""
+            [{"event_type": "page_view", "visitor_id": "keyboard", "utm_source": "google", "utm_medium": "cpc", "timestamp": "{{DateTimeOffset.UtcNow.AddHours(-2):O}}"}]
+            """);
         await using var context = await browser.NewContextAsync();
         var page = await context.NewPageAsync();
         await page.GotoAsync(server.BaseAddress.ToString());
-        await page.FillAsync("#key", TestServer.AdminKey);
-        await page.PressAsync("#key", "Enter");
+        await page.FillAsync("#email", "mia@shop.example");
+        await page.FillAsync("#password", "a long and good password");
+        await page.PressAsync("#password", "Enter");
         await page.Locator(".card[data-metric='visitors']").WaitForAsync();
+        await Assertions.Expect(page.Locator("header")).ToContainTextAsync("mia@shop.example (viewer)");
 
         // A shared link with a filter on a dimension that does not exist: each panel says why, none is left blank.
         await page.GotoAsync(new Uri(server.BaseAddress, "/?range=last_30_days&f=visit:planet=mars").ToString());

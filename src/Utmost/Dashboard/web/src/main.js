@@ -46,23 +46,29 @@ function render() {
 
 function signInForm() {
   const message = el('div', { role: 'alert' });
-  const key = el('input', { id: 'key', name: 'key', type: 'password', autocomplete: 'current-password', required: true });
+  const email = el('input', { id: 'email', name: 'email', type: 'email', autocomplete: 'username' });
+  const password = el('input', { id: 'password', name: 'password', type: 'password', autocomplete: 'current-password' });
+  const key = el('input', { id: 'key', name: 'key', type: 'password', autocomplete: 'off' });
   const form = el('form', { class: 'signin', 'aria-labelledby': 'signin-title' },
     el('h1', { id: 'signin-title' }, 'Utmost'),
-    el('p', {}, 'Sign in with an API key of your tenant.'),
+    el('p', {}, 'Sign in with your email address and password, or with an API key of your tenant.'),
+    el('label', { for: 'email' }, 'Email'), email,
+    el('label', { for: 'password' }, 'Password'), password,
+    el('p', { class: 'or' }, 'or'),
     el('label', { for: 'key' }, 'API key'), key,
     el('button', { class: 'primary', type: 'submit' }, 'Sign in'), message);
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     message.replaceChildren();
     try {
-      session = await api('/api/dashboard/sign-in', { method: 'POST', body: { key: key.value } });
+      const body = key.value ? { key: key.value } : { email: email.value, password: password.value };
+      session = await api('/api/dashboard/sign-in', { method: 'POST', body });
       render();
     } catch (error) {
       message.append(el('p', { class: 'error' }, error.message));
     }
   });
-  queueMicrotask(() => key.focus());
+  queueMicrotask(() => email.focus());
   return form;
 }
 
@@ -80,6 +86,7 @@ function header(state) {
   });
   return el('header', {},
     el('span', { class: 'brand' }, 'Utmost'), el('span', { class: 'tenant' }, session.tenant_name),
+    session.email && el('span', { class: 'tenant' }, `${session.email} (${session.role})`),
     el('span', { class: 'spacer' }), range,
     el('label', { class: 'toggle', for: 'compare' }, compare, 'Compare with previous period'), signOut);
 }
