@@ -307,6 +307,26 @@ public sealed class DashboardTests(TestServer server, BrowserFixture browser) : 
         Assert.Equal(live.GetProperty("visitors_last5_minutes").GetInt64().ToString("N0", CultureInfo.GetCultureInfo("en-US")), await now.TextContentAsync());
         Assert.Equal("3", await now.TextContentAsync());
         await ScreenshotAsync(page, "realtime");
+
+        // Settings: the tag to paste carries the site key; the zone and a user are changed in the page.
+        await page.Locator("nav a", new PageLocatorOptions { HasText = "Settings" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#tracker-tag")).ToContainTextAsync($"data-site=\"{tenant.Tenant.SiteKey}\"");
+        await page.SelectOptionAsync("#time-zone", "Europe/Berlin");
+        await page.Locator("form[aria-label='Tenant settings'] button[type=submit]").ClickAsync();
+        await Assertions.Expect(page.Locator("header")).ToContainTextAsync("Europe/Berlin");
+        Assert.Equal("Europe/Berlin", (await admin.GetJsonAsync("/api/tenants/current")).GetProperty("time_zone").GetString());
+        await page.FillAsync("#user-email", "noor@shop.example");
+        await page.FillAsync("#user-password", "short");
+        await page.SelectOptionAsync("#user-role", "marketer");
+        await page.EvaluateAsync("() => document.getElementById('user-password').removeAttribute('minlength')");
+        await page.Locator("form[aria-label='Add a user'] button[type=submit]").ClickAsync();
+        await Assertions.Expect(page.Locator("form[aria-label='Add a user'] .error")).ToContainTextAsync("password");
+        await page.FillAsync("#user-password", "a long and good password");
+        await page.Locator("form[aria-label='Add a user'] button[type=submit]").ClickAsync();
+        await page.Locator("section[aria-label='Users'] td", new PageLocatorOptions { HasText = "noor@shop.example" }).WaitForAsync();
+        var users = await admin.GetJsonAsync("/api/users");
+        Assert.Equal("marketer", Assert.Single(users.EnumerateArray()).GetProperty("role").GetString());
+        await ScreenshotAsync(page, "settings");
         Assert.Empty(consoleErrors);
     }
 }

@@ -200,6 +200,20 @@ public sealed class TrackerTests(TestServer server, BrowserFixture browser) : IC
     }
 
     [BackendFact]
+    public async Task With_hash_routing_a_change_of_the_hash_is_a_page_view()
+    {
+        var tenant = await server.CreateTenantAsync("hash-shop");
+        using var admin = server.WithKey(tenant.AdminKey);
+        await using var context = await browser.NewContextAsync();
+        var page = await OpenAsync(context, browser.Page("/app", ShopPage(tenant.Tenant.SiteKey, "data-hash")));
+        await page.EvaluateAsync("() => { location.hash = '#/plans'; }");
+
+        var views = (await EventsAsync(admin, 3)).Where(e => e.GetProperty("event_type").GetString() == "page_view")
+            .Select(e => new Uri(e.GetProperty("page_url").GetString()!).Fragment).Order(StringComparer.Ordinal).ToArray();
+        Assert.Equal(["", "#/plans"], views);
+    }
+
+    [BackendFact]
     public async Task Identify_names_the_visitor_and_every_later_event_carries_the_user_id()
     {
         var tenant = await server.CreateTenantAsync("identify-shop");

@@ -8,10 +8,11 @@ import { channels } from './views/channels.js';
 import { campaigns } from './views/campaigns.js';
 import { funnels } from './views/funnels.js';
 import { realtime } from './views/realtime.js';
+import { settings } from './views/settings.js';
 
 Chart.register(BarController, BarElement, LineController, LineElement, PointElement, LinearScale, CategoryScale, Tooltip, Legend, Filler);
 
-const RENDER = { overview, channels, campaigns, funnels, realtime };
+const RENDER = { overview, channels, campaigns, funnels, realtime, settings };
 // The views that the date range, comparison and filters apply to.
 const FILTERED = new Set(['overview', 'channels', 'campaigns']);
 
@@ -41,7 +42,7 @@ function render() {
   const main = el('main', { id: 'main', tabindex: '-1' });
   root.append(main);
   if (state.filters.length && FILTERED.has(state.view)) main.append(filterChips(state));
-  RENDER[state.view](main, state, charts, timers);
+  RENDER[state.view](main, state, charts, timers, session);
 }
 
 function signInForm() {
@@ -87,7 +88,7 @@ function header(state) {
   return el('header', {},
     el('span', { class: 'brand' }, 'Utmost'), el('span', { class: 'tenant' }, session.tenant_name),
     session.email && el('span', { class: 'tenant' }, `${session.email} (${session.role})`),
-    el('span', { class: 'spacer' }), range,
+    el('span', { class: 'spacer' }), el('span', { class: 'tenant', title: 'The time zone of every report' }, session.time_zone), range,
     el('label', { class: 'toggle', for: 'compare' }, compare, 'Compare with previous period'), signOut);
 }
 

@@ -8,7 +8,9 @@ export const PRESETS = [
   ['last_12_months', 'Last 12 months'], ['last_year', 'Last year'], ['all', 'All time'],
 ];
 
-export const VIEWS = [['overview', 'Overview'], ['channels', 'Channels'], ['campaigns', 'Campaigns'], ['funnels', 'Funnels'], ['realtime', 'Realtime']];
+export const VIEWS = [
+  ['overview', 'Overview'], ['channels', 'Channels'], ['campaigns', 'Campaigns'], ['funnels', 'Funnels'], ['realtime', 'Realtime'], ['settings', 'Settings'],
+];
 
 let onChange = () => {};
 
