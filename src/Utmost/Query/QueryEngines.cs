@@ -101,6 +101,7 @@ public sealed class SqliteQueryDialect : QueryDialect
     private const string MatchesFunction = "utmost_matches";
     private const string VisitorsFunction = "utmost_visitors";
     private const string BucketFunction = "utmost_visitor_bucket";
+    private const string PathFunction = "utmost_url_path";
 
     public override string Value(string text) => Add(text);
 
@@ -120,6 +121,8 @@ public sealed class SqliteQueryDialect : QueryDialect
     public override string Matches(string expression, string pattern) => $"{MatchesFunction}({expression}, {pattern})";
 
     public override string NullText => "CAST(NULL AS TEXT)";
+
+    public override string UrlPath(string expression) => $"{PathFunction}({expression})";
 
     protected override string PropertyOf(string propertiesColumn, string key)
     {
@@ -176,6 +179,7 @@ public sealed class SqliteQueryDialect : QueryDialect
         }, sketch => sketch?.Count() ?? 0, isDeterministic: true);
         connection.CreateFunction(BucketFunction, (string visitorId, long buckets) => (long)(VisitorSketch.Hash(visitorId) % (ulong)buckets),
             isDeterministic: true);
+        connection.CreateFunction(PathFunction, (string? url) => UrlPaths.PathOf(url), isDeterministic: true);
     }
 
     private static Regex Pattern(string pattern)
@@ -273,6 +277,18 @@ public sealed class ClickHouseQueryDialect(bool leaveOutDeleted) : QueryDialect
     public override string Matches(string expression, string pattern) => $"match({expression}, {pattern})";
 
     public override string NullText => "CAST(NULL AS Nullable(String))";
+
+    /// <summary>
+    /// The steps of <see cref="UrlPaths.PathOf"/> in SQL: cut at '?' and '#', then from the first '/' after "://".
+    /// Arrays may not be Nullable in 18.16, so the text is made not-null first and NULL given back after.
+    /// </summary>
+    public override string UrlPath(string expression)
+    {
+        var cut = $"splitByChar('#', splitByChar('?', assumeNotNull({expression}))[1])[1]";
+        var rest = $"substring({cut}, position({cut}, '://') + 3)";
+        var path = $"if(position({cut}, '://') > 0, if(position({rest}, '/') > 0, substring({rest}, position({rest}, '/')), ''), {cut})";
+        return $"if(isNull({expression}), {NullText}, if({path} = '', '/', {path}))";
+    }
 
     protected override string PropertyOf(string propertiesColumn, string key)
     {

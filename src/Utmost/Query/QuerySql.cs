@@ -47,6 +47,9 @@ public abstract class QueryDialect
     /// <summary>A NULL of the engine's text type.</summary>
     public abstract string NullText { get; }
 
+    /// <summary>The page path of a URL column, by the steps of <see cref="Core.Query.UrlPaths.PathOf"/>.</summary>
+    public abstract string UrlPath(string expression);
+
     /// <summary>yyyymm of local epoch milliseconds.</summary>
     public abstract string Month(string localMs);
 
@@ -206,7 +209,8 @@ public sealed class QuerySqlBuilder(QueryDialect dialect, AnalyticsQuery query, 
     {
         DimensionKind.EventType => Event("event_type"),
         DimensionKind.EventName => Event("event_name"),
-        DimensionKind.EventPage => Event("page_url"),
+        DimensionKind.EventPage => dialect.UrlPath(Event("page_url")),
+        DimensionKind.VisitEntryPage or DimensionKind.VisitExitPage => dialect.UrlPath(Visit(VisitColumnOf(dimension.Kind))),
         DimensionKind.EventGoal => GoalName(),
         DimensionKind.EventProperty => dialect.Property(Event(PropertiesColumn), dimension.PropertyKey!),
         _ when QueryPlan.IsVisitDimension(dimension) && dimension.Kind != DimensionKind.VisitCountry => Visit(VisitColumnOf(dimension.Kind)),
