@@ -1,10 +1,10 @@
-using System.Security.Cryptography;
+using Utmost.Hosting;
 
 namespace Utmost.Dashboard;
 
 /// <summary>
 /// The dashboard's page at <c>/</c> and its bundle under <c>/dashboard/</c>: built from Dashboard/web by npm at build
-/// time and embedded in the binary, so the server needs nothing beside it.
+/// time and embedded in the binary, so the server needs nothing beside it; gzipped for clients that accept it.
 /// </summary>
 public static class DashboardPages
 {
@@ -22,7 +22,7 @@ public static class DashboardPages
         [".css"] = "text/css; charset=utf-8",
     };
 
-    private static readonly Lazy<Dictionary<string, (byte[] Bytes, string ETag)>> Files = new(Load);
+    private static readonly Lazy<Dictionary<string, StaticAsset>> Files = new(Load);
 
     public static IEndpointRouteBuilder MapDashboard(this IEndpointRouteBuilder app)
     {
@@ -42,27 +42,22 @@ public static class DashboardPages
         headers.ContentSecurityPolicy = ContentSecurityPolicy;
         headers.XContentTypeOptions = "nosniff";
         headers["Referrer-Policy"] = "same-origin";
-        headers.ETag = file.ETag;
         // The page is asked for again each time (it names the bundle); the bundle may be kept an hour.
         headers.CacheControl = name == "index.html" ? "no-cache" : "public, max-age=3600";
-        if (context.Request.Headers.IfNoneMatch == file.ETag)
-        {
-            return Results.StatusCode(StatusCodes.Status304NotModified);
-        }
-        return Results.Bytes(file.Bytes, ContentTypes.GetValueOrDefault(Path.GetExtension(name), "application/octet-stream"));
+        return file.Serve(context);
     }
 
-    private static Dictionary<string, (byte[], string)> Load()
+    private static Dictionary<string, StaticAsset> Load()
     {
         var assembly = typeof(DashboardPages).Assembly;
-        var files = new Dictionary<string, (byte[], string)>(StringComparer.Ordinal);
+        var files = new Dictionary<string, StaticAsset>(StringComparer.Ordinal);
         foreach (var resource in assembly.GetManifestResourceNames().Where(n => n.StartsWith(ResourcePrefix, StringComparison.Ordinal)))
         {
             using var stream = assembly.GetManifestResourceStream(resource)!;
             using var copy = new MemoryStream();
             stream.CopyTo(copy);
-            var bytes = copy.ToArray();
-            files[resource[ResourcePrefix.Length..]] = (bytes, $"\"{Convert.ToHexStringLower(SHA256.HashData(bytes))[..16]}\"");
+            var name = resource[ResourcePrefix.Length..];
+            files[name] = StaticAsset.Of(copy.ToArray(), ContentTypes.GetValueOrDefault(Path.GetExtension(name), "application/octet-stream"));
         }
         return files;
     }

@@ -24,6 +24,28 @@ public sealed class DashboardSessionTests(TestServer server) : IClassFixture<Tes
     }
 
     [Fact]
+    public async Task The_page_and_its_bundle_come_with_a_strict_content_policy_and_gzipped()
+    {
+        using var client = server.Anonymous();
+        using var page = await client.GetAsync("/");
+        Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);
+        var policy = page.Headers.GetValues("Content-Security-Policy").Single();
+        Assert.Contains("script-src 'self'", policy);
+        Assert.Contains("frame-ancestors 'none'", policy);
+        Assert.Contains("/dashboard/app.js", await page.Content.ReadAsStringAsync());
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/dashboard/app.js");
+        request.Headers.AcceptEncoding.Add(new System.Net.Http.Headers.StringWithQualityHeaderValue("gzip"));
+        using var bundle = await client.SendAsync(request);
+        Assert.Equal("gzip", Assert.Single(bundle.Content.Headers.ContentEncoding));
+        var compressed = await bundle.Content.ReadAsByteArrayAsync();
+        using var plain = await client.GetAsync("/dashboard/app.js");
+        Assert.True(compressed.Length * 2 < (await plain.Content.ReadAsByteArrayAsync()).Length, "the bundle is not much smaller gzipped");
+        using var missing = await client.GetAsync("/dashboard/nothing.js");
+        Assert.Equal(404, (int)missing.StatusCode);
+    }
+
+    [Fact]
     public async Task A_key_opens_a_session_cookie_that_reads_as_the_key_would_and_changes_only_with_the_dashboard_header()
     {
         var tenant = await server.CreateTenantAsync("dash-session");

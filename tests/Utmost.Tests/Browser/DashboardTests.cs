@@ -149,7 +149,15 @@ public sealed class DashboardTests(TestServer server, BrowserFixture browser) : 
         // Phone width: everything fits, nothing scrolls sideways.
         await page.SetViewportSizeAsync(390, 844);
         await page.Locator(".card[data-metric='visitors'] .value").WaitForAsync();
-        Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= 390"), "the page is wider than a phone");
+        // The chart follows the new width a frame or two later (a ResizeObserver), so this waits for the layout to settle.
+        try
+        {
+            await page.WaitForFunctionAsync("() => document.documentElement.scrollWidth <= 390", null, new PageWaitForFunctionOptions { Timeout = 10_000 });
+        }
+        catch (TimeoutException)
+        {
+            Assert.Fail($"the page is {await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth")} px wide on a 390 px phone");
+        }
         await ScreenshotAsync(page, "overview-phone");
 
         Assert.Empty(consoleErrors);
