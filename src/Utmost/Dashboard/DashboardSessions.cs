@@ -81,6 +81,7 @@ public static class DashboardSessions
         }
         string payload;
         KeyOwner? owner;
+        string? signedInEmail = null;
         if (!string.IsNullOrEmpty(key))
         {
             owner = await directory.FindByKeyAsync(key, cancellationToken);
@@ -103,6 +104,7 @@ public static class DashboardSessions
             }
             owner = new KeyOwner(tenant, user!.Role);
             payload = $"user:{user.Id}:{Stamp(user.PasswordHash)}";
+            signedInEmail = user.Email;
         }
         else
         {
@@ -117,7 +119,7 @@ public static class DashboardSessions
             Path = "/",
             MaxAge = Lifetime,
         });
-        return TypedResults.Ok(From(owner.Tenant, owner.Role, email is null ? null : Users.UsersApi.NormalizeEmail(email)));
+        return TypedResults.Ok(From(owner.Tenant, owner.Role, signedInEmail));
     }
 
     /// <summary>Changes with the password hash, so a new password ends the sessions of the old one.</summary>
