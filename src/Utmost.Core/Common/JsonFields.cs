@@ -10,6 +10,10 @@ public static class JsonFields
 {
     public static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 16 };
 
+    /// <summary>The string property <paramref name="name"/> of an object, or null when it is missing or not a string.</summary>
+    public static string? StringOrNull(JsonElement obj, string name) =>
+        obj.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
     public static string? String(JsonElement value, string field, int maxLength, ValidationErrors errors)
     {
         if (value.ValueKind == JsonValueKind.Null)

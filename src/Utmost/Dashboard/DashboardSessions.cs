@@ -63,7 +63,7 @@ public static class DashboardSessions
     public static async Task<Results<Ok<SessionResponse>, ProblemHttpResult, ValidationProblem>> SignIn(HttpContext context, TenantDirectory directory,
         Users.UserStore users, IDataProtectionProvider protection, CancellationToken cancellationToken)
     {
-        if (!context.Request.Headers.ContainsKey(CsrfHeader))
+        if (!PassesCsrfCheck(context.Request))
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Forbidden", detail: $"Sign in from the dashboard (the {CsrfHeader} header is missing).");
         }
@@ -76,8 +76,8 @@ public static class DashboardSessions
         using (body.Document)
         {
             var root = body.Document!.RootElement;
-            string? Text(string name) => root.TryGetProperty(name, out var value) && value.ValueKind == System.Text.Json.JsonValueKind.String ? value.GetString() : null;
-            (key, email, password) = (Text("key")?.Trim(), Text("email"), Text("password"));
+            (key, email, password) = (JsonFields.StringOrNull(root, "key")?.Trim(), JsonFields.StringOrNull(root, "email"),
+                JsonFields.StringOrNull(root, "password"));
         }
         string payload;
         KeyOwner? owner;

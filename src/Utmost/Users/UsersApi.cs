@@ -56,8 +56,8 @@ public static class UsersApi
         using (body.Document)
         {
             var root = body.Document!.RootElement;
-            string? Text(string name) => root.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
-            (email, password, role) = (NormalizeEmail(Text("email")), Text("password"), Text("role"));
+            (email, password, role) = (NormalizeEmail(JsonFields.StringOrNull(root, "email")), JsonFields.StringOrNull(root, "password"),
+                JsonFields.StringOrNull(root, "role"));
             foreach (var property in root.EnumerateObject().Where(p => p.Name is not ("email" or "password" or "role")))
             {
                 errors.Add(property.Name, "is not a field of a user (email, password, role)");

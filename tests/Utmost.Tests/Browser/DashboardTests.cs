@@ -77,12 +77,6 @@ public sealed class DashboardTests(TestServer server, BrowserFixture browser) : 
         return shown;
     }
 
-    private static Task ScreenshotAsync(IPage page, string name)
-    {
-        Directory.CreateDirectory(BrowserFixture.ScreenshotDir);
-        return page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.ScreenshotDir, $"{name}.png"), FullPage = true });
-    }
-
     [BackendFact]
     public async Task Signing_in_and_filtering_shows_the_query_APIs_numbers_and_names_stay_text()
     {
@@ -105,7 +99,7 @@ public sealed class DashboardTests(TestServer server, BrowserFixture browser) : 
         await page.FillAsync("#key", "utm_not_a_key_of_anyone_at_all_000");
         await page.PressAsync("#key", "Enter");
         await Assertions.Expect(page.Locator("[role=alert] .error")).ToContainTextAsync("does not open a dashboard");
-        await ScreenshotAsync(page, "sign-in-refused");
+        await BrowserFixture.ScreenshotAsync(page, "sign-in-refused");
         consoleErrors.Clear(); // Chromium reports the refused sign-in's 401; from here on, nothing may fail.
 
         await page.FillAsync("#key", TestServer.AdminKey);
@@ -113,7 +107,7 @@ public sealed class DashboardTests(TestServer server, BrowserFixture browser) : 
         await page.Locator(".card[data-metric='visitors'] .value").WaitForAsync();
         await page.Locator("canvas").WaitForAsync();
         Assert.Equal(await ExpectedCardsAsync(admin, "last_30_days", []), await CardsOnScreenAsync(page));
-        await ScreenshotAsync(page, "overview");
+        await BrowserFixture.ScreenshotAsync(page, "overview");
 
         // Another range: the URL says it, and the numbers follow.
         await page.SelectOptionAsync("#range", "last_7_days");
@@ -128,7 +122,7 @@ public sealed class DashboardTests(TestServer server, BrowserFixture browser) : 
         await page.Locator(".card[data-metric='visitors'] .value").WaitForAsync();
         Assert.Equal(await ExpectedCardsAsync(admin, "last_30_days", [new object[] { "is", "visit:source", new[] { "newsletter" } }]), await CardsOnScreenAsync(page));
         Assert.Equal("source is newsletter ×", (await page.Locator(".chip").TextContentAsync())!.Trim());
-        await ScreenshotAsync(page, "overview-filtered");
+        await BrowserFixture.ScreenshotAsync(page, "overview-filtered");
 
         // Opening the shared URL afresh shows the same view.
         var shared = page.Url;
@@ -158,7 +152,7 @@ public sealed class DashboardTests(TestServer server, BrowserFixture browser) : 
         {
             Assert.Fail($"the page is {await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth")} px wide on a 390 px phone");
         }
-        await ScreenshotAsync(page, "overview-phone");
+        await BrowserFixture.ScreenshotAsync(page, "overview-phone");
 
         Assert.Empty(consoleErrors);
     }
@@ -184,7 +178,7 @@ public sealed class DashboardTests(TestServer server, BrowserFixture browser) : 
         await page.GotoAsync(new Uri(server.BaseAddress, "/?range=last_30_days&f=visit:planet=mars").ToString());
         await Assertions.Expect(page.Locator(".cards .error")).ToContainTextAsync("Unknown dimension");
         Assert.True(await page.Locator("section[aria-label='Timeline'] .error").CountAsync() == 1);
-        await ScreenshotAsync(page, "error-shown");
+        await BrowserFixture.ScreenshotAsync(page, "error-shown");
 
         // Tab reaches a row of a list, and Enter filters by it.
         await page.GotoAsync(new Uri(server.BaseAddress, "/?range=all").ToString());
@@ -241,7 +235,7 @@ public sealed class DashboardTests(TestServer server, BrowserFixture browser) : 
         await page.SelectOptionAsync("#model", "linear");
         await page.WaitForURLAsync("**model=linear*");
         await page.Locator("section[aria-label='Attribution by model'] canvas").WaitForAsync();
-        await ScreenshotAsync(page, "channels");
+        await BrowserFixture.ScreenshotAsync(page, "channels");
 
         // Campaigns: made in the page with a name that is markup, shown as text; launched; its budget changed.
         await page.GotoAsync(new Uri(server.BaseAddress, "/?view=campaigns").ToString());
@@ -283,7 +277,7 @@ public sealed class DashboardTests(TestServer server, BrowserFixture browser) : 
         await page.Locator("form[aria-label='Edit campaign'] button[type=submit]").ClickAsync();
         await Assertions.Expect(page.Locator("form[aria-label='Edit campaign'] .error")).ToContainTextAsync("end_date");
         Assert.Equal("undefined", await page.EvaluateAsync<string>("() => typeof window.__xss"));
-        await ScreenshotAsync(page, "campaigns");
+        await BrowserFixture.ScreenshotAsync(page, "campaigns");
 
         // Funnels: defined in the page; the steps on screen are the report API's.
         await page.GotoAsync(new Uri(server.BaseAddress, "/?view=funnels&range=last_30_days").ToString());
@@ -305,7 +299,7 @@ public sealed class DashboardTests(TestServer server, BrowserFixture browser) : 
             Assert.Equal(reportSteps[i].GetProperty("name").GetString(), shown[0]);
             Assert.Equal(reportSteps[i].GetProperty("entered").GetInt64().ToString("N0", CultureInfo.GetCultureInfo("en-US")), shown[1]);
         }
-        await ScreenshotAsync(page, "funnels");
+        await BrowserFixture.ScreenshotAsync(page, "funnels");
 
         // Realtime: the three visitors of the last minute.
         await page.GotoAsync(new Uri(server.BaseAddress, "/?view=realtime").ToString());
@@ -314,7 +308,7 @@ public sealed class DashboardTests(TestServer server, BrowserFixture browser) : 
         var live = await admin.GetJsonAsync("/api/v1/analytics/dashboard/realtime");
         Assert.Equal(live.GetProperty("visitors_last5_minutes").GetInt64().ToString("N0", CultureInfo.GetCultureInfo("en-US")), await now.TextContentAsync());
         Assert.Equal("3", await now.TextContentAsync());
-        await ScreenshotAsync(page, "realtime");
+        await BrowserFixture.ScreenshotAsync(page, "realtime");
 
         // Settings: the tag to paste carries the site key; the zone and a user are changed in the page.
         await page.Locator("nav a", new PageLocatorOptions { HasText = "Settings" }).ClickAsync();
@@ -334,7 +328,7 @@ public sealed class DashboardTests(TestServer server, BrowserFixture browser) : 
         await page.Locator("section[aria-label='Users'] td", new PageLocatorOptions { HasText = "noor@shop.example" }).WaitForAsync();
         var users = await admin.GetJsonAsync("/api/users");
         Assert.Equal("marketer", Assert.Single(users.EnumerateArray()).GetProperty("role").GetString());
-        await ScreenshotAsync(page, "settings");
+        await BrowserFixture.ScreenshotAsync(page, "settings");
         Assert.Empty(consoleErrors);
     }
 }

@@ -13,12 +13,6 @@ public sealed class DemoTests(BrowserFixture browser) : IClassFixture<BrowserFix
 {
     private const string Key = "utm_demo_test_admin_key_0123456789";
 
-    private static async Task ScreenshotAsync(IPage page, string name)
-    {
-        Directory.CreateDirectory(BrowserFixture.ScreenshotDir);
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.ScreenshotDir, $"{name}.png"), FullPage = true });
-    }
-
     [BackendFact]
     public async Task Serve_with_demo_data_shows_a_populated_dashboard_in_every_view()
     {
@@ -44,7 +38,7 @@ public sealed class DemoTests(BrowserFixture browser) : IClassFixture<BrowserFix
         Assert.True(long.Parse((await visitors.TextContentAsync())!, NumberStyles.AllowThousands, CultureInfo.GetCultureInfo("en-US")) > 1_000);
         Assert.True(await page.Locator("section[aria-label='Top sources'] tr.row").CountAsync() >= 5);
         await page.Locator("section[aria-label='Timeline'] canvas").WaitForAsync();
-        await ScreenshotAsync(page, "demo-overview");
+        await BrowserFixture.ScreenshotAsync(page, "demo-overview");
 
         // Visitors came back through other channels, so the models credit the channels differently.
         await page.Locator("nav a", new PageLocatorOptions { HasText = "Channels" }).ClickAsync();
@@ -56,21 +50,21 @@ public sealed class DemoTests(BrowserFixture browser) : IClassFixture<BrowserFix
             rows.Add((await comparison.Nth(i).Locator("td").AllTextContentsAsync()).Skip(1).ToArray());
         }
         Assert.Contains(rows, cells => cells.Distinct().Count() > 1);
-        await ScreenshotAsync(page, "demo-channels");
+        await BrowserFixture.ScreenshotAsync(page, "demo-channels");
 
         await page.Locator("nav a", new PageLocatorOptions { HasText = "Campaigns" }).ClickAsync();
         await page.Locator("section[aria-label='Campaigns'] tbody tr").Nth(3).WaitForAsync();
-        await ScreenshotAsync(page, "demo-campaigns");
+        await BrowserFixture.ScreenshotAsync(page, "demo-campaigns");
 
         await page.Locator("nav a", new PageLocatorOptions { HasText = "Funnels" }).ClickAsync();
         await page.Locator("section[aria-label='Funnels'] tbody tr").Nth(3).WaitForAsync();
-        await ScreenshotAsync(page, "demo-funnels");
+        await BrowserFixture.ScreenshotAsync(page, "demo-funnels");
 
         await page.Locator("nav a", new PageLocatorOptions { HasText = "Realtime" }).ClickAsync();
         var now = page.Locator(".card[data-metric='visitors_now'] .value");
         await now.WaitForAsync();
         Assert.NotEqual("0", await now.TextContentAsync());
-        await ScreenshotAsync(page, "demo-realtime");
+        await BrowserFixture.ScreenshotAsync(page, "demo-realtime");
         Assert.Empty(errors);
     }
 }

@@ -36,6 +36,13 @@ public sealed class BrowserFixture : IAsyncLifetime
     /// <summary>Screenshots go to the test output directory, which CI keeps.</summary>
     public static string ScreenshotDir { get; } = Path.Combine(AppContext.BaseDirectory, "screenshots");
 
+    /// <summary>A full-page screenshot of <paramref name="page"/> as screenshots/<paramref name="name"/>.png.</summary>
+    public static Task ScreenshotAsync(IPage page, string name)
+    {
+        Directory.CreateDirectory(ScreenshotDir);
+        return page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(ScreenshotDir, $"{name}.png"), FullPage = true });
+    }
+
     public async Task InitializeAsync()
     {
         if (!IsInstalled)
